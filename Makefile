@@ -1,0 +1,57 @@
+# uuid7: PGXS build of a C++17 extension.
+#
+#   make && make install            build and install against the pg_config on PATH (or PG_CONFIG=...)
+#   make installcheck               pg_regress against a running server (see test/run_all.sh)
+#   make unittest                   GoogleTest unit tests of src/core, no server needed
+#   make WERROR=1 ...               warnings are errors (the test command uses this)
+#   make format                     clang-format the C++ tree
+
+EXTENSION = uuid7
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
+
+CORE_SRCS = $(sort $(wildcard src/core/*.cpp))
+PG_SRCS = $(sort $(wildcard src/pg/*.cpp))
+
+MODULE_big = uuid7
+OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+
+# Install and upgrade scripts; everything else in sql/ is a pg_regress input (one topic per file).
+DATA = $(sort $(wildcard sql/$(EXTENSION)--*.sql))
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql))))
+REGRESS_OPTS = --inputdir=.
+
+WARNINGS = -Wall -Wextra $(if $(WERROR),-Werror)
+PG_CPPFLAGS = -Isrc
+PG_CXXFLAGS = -std=c++17 $(WARNINGS)
+# PGXS links with $(CC): record libstdc++ explicitly so the module does not depend on the server loading it.
+SHLIB_LINK += -lstdc++
+
+# No LLVM bitcode: the JIT would gain nothing from inlining these functions, and it would add a clang dependency.
+override with_llvm = no
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# src/core never sees the server headers: it is built without their include path, so including one fails the build.
+CORE_CXXFLAGS = -std=c++17 -O2 -g -fPIC $(WARNINGS) -Isrc
+src/core/%.o: src/core/%.cpp
+	$(CXX) $(CORE_CXXFLAGS) -c -o $@ $<
+
+# Every object depends on every header: the tree is small, and stale objects are worse than a full rebuild.
+HEADERS_ALL = $(wildcard src/core/*.hpp src/pg/*.hpp)
+$(OBJS): $(HEADERS_ALL)
+
+UNIT_BIN = test/unit/unit_tests
+UNIT_SRCS = $(sort $(wildcard test/unit/*.cpp))
+$(UNIT_BIN): $(UNIT_SRCS) $(CORE_SRCS) $(wildcard src/core/*.hpp)
+	$(CXX) -std=c++17 -O1 -g $(WARNINGS) -Isrc -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lgtest -lgtest_main -pthread
+
+.PHONY: unittest format
+unittest: $(UNIT_BIN)
+	./$(UNIT_BIN)
+
+format:
+	clang-format -i src/core/*.cpp src/core/*.hpp src/pg/*.cpp src/pg/*.hpp test/unit/*.cpp test/boundary/*.cpp
+
+EXTRA_CLEAN = $(UNIT_BIN)

@@ -1,0 +1,95 @@
+# scripts/lib.sh — shared by the demo, the test runner and the benchmarks (source it; do not run it).
+#
+# install_deps            apt-get the build and server packages (idempotent; needs root)
+# build_and_install [-Werror]
+# cluster_start NAME [preload]   initdb + start a throwaway server on a Unix socket in a temp dir, as user postgres;
+#                                exports PGHOST, PGPORT, PGUSER, PGDATABASE, UUID7_CLUSTER_DIR, UUID7_SERVER_LOG
+# cluster_stop            stop it and remove its directory (registered on EXIT by cluster_start)
+
+UUID7_PG_MAJOR=${UUID7_PG_MAJOR:-15}
+UUID7_PACKAGES="postgresql-$UUID7_PG_MAJOR postgresql-server-dev-$UUID7_PG_MAJOR postgresql-contrib libboost-dev libgtest-dev g++ make python3"
+
+log() { printf '== %s\n' "$*" >&2; }
+
+install_deps() {
+	if [ "$(id -u)" -ne 0 ]; then
+		log "not root: skipping package installation (expects: $UUID7_PACKAGES)"
+		return 0
+	fi
+	log "installing packages: $UUID7_PACKAGES"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	apt-get install -y -qq --no-install-recommends $UUID7_PACKAGES >/dev/null
+}
+
+pg_bindir() { "${PG_CONFIG:-pg_config}" --bindir; }
+
+build_and_install() {
+	local werror=
+	[ "${1:-}" = "-Werror" ] && werror="WERROR=1"
+	log "building uuid7 ${werror:+with -Werror}"
+	make -s clean >/dev/null 2>&1 || true
+	make -s $werror -j2 && make -s install >/dev/null
+}
+
+# The server refuses to run as root: everything server-side runs as this user.
+UUID7_OS_USER=${UUID7_OS_USER:-postgres}
+
+as_server_user() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u "$UUID7_OS_USER" -- "$@"
+	else
+		"$@"
+	fi
+}
+
+cluster_start() {
+	local name=$1 mode=${2:-plain}
+	local bindir dir
+	bindir=$(pg_bindir)
+	dir=$(mktemp -d "/tmp/uuid7-$name-XXXXXX")
+	chmod 755 "$dir"
+	[ "$(id -u)" -eq 0 ] && chown "$UUID7_OS_USER" "$dir"
+	export UUID7_CLUSTER_DIR=$dir
+	export UUID7_SERVER_LOG=$dir/server.log
+	as_server_user "$bindir/initdb" -D "$dir/data" -U postgres -A trust --no-sync -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
+		{ cat "$dir/initdb.log" >&2; return 1; }
+	{
+		echo "listen_addresses = ''"
+		echo "unix_socket_directories = '$dir'"
+		echo "port = 5432"
+		echo "fsync = off"
+		echo "max_connections = 40"
+		echo "max_worker_processes = 16"
+		echo "log_line_prefix = '%m [%p] '"
+		[ "$mode" = preload ] && echo "shared_preload_libraries = 'uuid7'"
+	} >>"$dir/data/postgresql.conf"
+	as_server_user "$bindir/pg_ctl" -D "$dir/data" -l "$UUID7_SERVER_LOG" -w -t 60 start >/dev/null ||
+		{ cat "$UUID7_SERVER_LOG" >&2; return 1; }
+	export PGHOST=$dir PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+	UUID7_CLUSTERS="${UUID7_CLUSTERS:-} $dir"
+	trap cluster_stop_all EXIT
+	log "cluster '$name' ($mode) running in $dir"
+}
+
+cluster_stop_one() {
+	local dir=$1
+	[ -d "$dir/data" ] || return 0
+	as_server_user "$(pg_bindir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+	rm -rf "$dir"
+}
+
+cluster_stop() {
+	cluster_stop_one "$UUID7_CLUSTER_DIR"
+}
+
+cluster_stop_all() {
+	local dir
+	for dir in ${UUID7_CLUSTERS:-}; do cluster_stop_one "$dir"; done
+	UUID7_CLUSTERS=
+}
+
+# True when the server log shows a backend that died by a signal (a crash, or an abort from the C++ side).
+server_log_has_crash() {
+	grep -Eq 'terminated by signal|was terminated by exception|server process .* exited with exit code [^01]' "$1"
+}

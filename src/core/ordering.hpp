@@ -1,0 +1,45 @@
+/*
+ * ordering.hpp — the rules that make generated uuids strictly increasing.
+ *
+ * Each generator keeps the last instant it embedded. The next instant is the clock reading, unless that would not
+ * be strictly later than the last one (a burst within one clock tick, or a clock that stepped back); then it is
+ * the last instant plus one minimal step. The embedded time may therefore run ahead of the real clock for a while,
+ * which RFC 9562 §6.2 allows; it falls back to the real clock as soon as the clock overtakes it.
+ *
+ * These are pure functions of (last, now) so that the same rule serves a per-session variable and a shared atomic
+ * updated by compare-and-swap (src/pg), and so that unit tests can drive them with an injected clock.
+ */
+#pragma once
+
+#include "core/time_units.hpp"
+
+#include <cstdint>
+
+namespace uuid7
+{
+
+/*
+ * v7 embeds the millisecond and a 12-bit fraction of it (1/4096 ms, about 244.14 ns). A step of 245 ns always
+ * moves the fraction by at least one, so two instants 245 ns apart always give different, ordered uuids.
+ */
+constexpr std::uint64_t kV7MinimalStepNs = 245;
+
+/* Next v7 instant, in nanoseconds since the Unix epoch. */
+constexpr std::uint64_t NextV7Instant(std::uint64_t last_ns, std::uint64_t now_ns) noexcept
+{
+	return now_ns > last_ns + kV7MinimalStepNs ? now_ns : last_ns + kV7MinimalStepNs;
+}
+
+/* Next v6 instant, in 100-ns Gregorian ticks: the field's own resolution is the minimal step. */
+constexpr std::uint64_t NextV6Tick(std::uint64_t last_tick, std::uint64_t now_tick) noexcept
+{
+	return now_tick > last_tick ? now_tick : last_tick + 1;
+}
+
+/* A Unix-epoch clock reading as a v6/v1 timestamp (100-ns ticks since 1582-10-15). */
+constexpr std::uint64_t GregorianTicksFromUnixNs(std::uint64_t unix_ns) noexcept
+{
+	return unix_ns / kNsPerTick + kGregorianToUnixTicks;
+}
+
+} // namespace uuid7

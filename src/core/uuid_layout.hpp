@@ -1,0 +1,67 @@
+/*
+ * uuid_layout.hpp — RFC 9562 bit layouts of versions 1, 6 and 7.
+ *
+ * Writers take the field values and produce the 16 big-endian bytes; readers take the bytes apart. Writers are
+ * noexcept and mask their inputs to field width: range checks belong to the caller, which knows what to report.
+ * Readers that expect one version throw uuid7::Error naming the version they found.
+ */
+#pragma once
+
+#include "core/time_units.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+namespace uuid7
+{
+
+constexpr std::size_t kUuidSize = 16;
+using UuidBytes = std::array<std::uint8_t, kUuidSize>;
+
+/* Largest values of the time fields. */
+constexpr std::uint64_t kMaxV7Millis = (std::uint64_t{1} << 48) - 1;
+constexpr std::uint64_t kMaxGregorianTicks = (std::uint64_t{1} << 60) - 1;
+/* v7 sub-millisecond fraction: 12 bits, as in PostgreSQL 18 (RFC 9562 §6.2 method 3). */
+constexpr unsigned kV7FractionBits = 12;
+
+/* True when the variant bits are 10 (RFC 9562); only such uuids have a meaningful version field. */
+bool IsRfcVariant(const std::uint8_t *bytes) noexcept;
+/* The 4-bit version field, whatever the variant. */
+int VersionField(const std::uint8_t *bytes) noexcept;
+/* The version of an RFC 9562 uuid, or nullopt for any other variant (nil and max included). */
+std::optional<int> RfcVersion(const std::uint8_t *bytes) noexcept;
+
+/*
+ * v7: unix_ts_ms 48 | ver 4 | rand_a 12 | var 2 | rand_b 62.
+ * unix_ns picks unix_ts_ms and rand_a (the 12-bit fraction of the millisecond); random_bits fills rand_b.
+ */
+void WriteV7(std::uint8_t *out, std::uint64_t unix_ns, std::uint64_t random_bits) noexcept;
+/* v7 from explicit fields: rand_a is taken as given (masked to 12 bits). */
+void WriteV7Fields(std::uint8_t *out, std::uint64_t unix_ms, std::uint16_t rand_a, std::uint64_t rand_b) noexcept;
+/* The 12-bit fraction of the millisecond that contains unix_ns. */
+std::uint16_t V7Fraction(std::uint64_t unix_ns) noexcept;
+/* unix_ts_ms of a uuid read without any check (for the pg_uuidv7-compatible readers). */
+std::uint64_t RawV7Millis(const std::uint8_t *bytes) noexcept;
+/* unix_ts_ms of an RFC 9562 version 7 uuid; throws kInvalidParameter for anything else. */
+std::uint64_t V7Millis(const std::uint8_t *bytes);
+
+/* v6: time_high 32 | time_mid 16 | ver 4 | time_low 12 | var 2 | clock_seq 14 | node 48. */
+void WriteV6(std::uint8_t *out, std::uint64_t gregorian_ticks, std::uint16_t clock_seq, std::uint64_t node) noexcept;
+/* v1: time_low 32 | time_mid 16 | ver 4 | time_high 12 | var 2 | clock_seq 14 | node 48. */
+void WriteV1(std::uint8_t *out, std::uint64_t gregorian_ticks, std::uint16_t clock_seq, std::uint64_t node) noexcept;
+/* 60-bit timestamps of v6 and v1 read without a version check. */
+std::uint64_t RawV6Ticks(const std::uint8_t *bytes) noexcept;
+std::uint64_t RawV1Ticks(const std::uint8_t *bytes) noexcept;
+/* Gregorian ticks of an RFC 9562 v6 or v1 uuid; throws kInvalidParameter for anything else. */
+std::uint64_t V6OrV1Ticks(const std::uint8_t *bytes);
+
+/* RFC 9562 reorderings: same time, clock sequence and node. Throw kInvalidParameter on the wrong version. */
+UuidBytes V1ToV6(const std::uint8_t *bytes);
+UuidBytes V6ToV1(const std::uint8_t *bytes);
+
+/* Smallest and largest v7 uuids of one millisecond (all random bits 0, respectively 1). */
+UuidBytes V7LowerBound(std::uint64_t unix_ms) noexcept;
+UuidBytes V7UpperBound(std::uint64_t unix_ms) noexcept;
+
+} // namespace uuid7
