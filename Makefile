@@ -21,8 +21,9 @@ REGRESS = $(patsubst sql/%.sql,%,$(sort $(filter-out sql/$(EXTENSION)--%,$(wildc
 REGRESS_OPTS = --inputdir=.
 
 WARNINGS = -Wall -Wextra $(if $(WERROR),-Werror)
-PG_CPPFLAGS = -Isrc
-PG_CXXFLAGS = -std=c++17 $(WARNINGS)
+PG_CPPFLAGS = -Isrc -DUUID7_VERSION=\"$(EXTVERSION)\"
+# PG_FUNCTION_ARGS declares fcinfo in every shim, used or not; the server's x86 atomics header uses `register`.
+PG_CXXFLAGS = -std=c++17 $(WARNINGS) -Wno-unused-parameter -Wno-register
 # PGXS links with $(CC): record libstdc++ explicitly so the module does not depend on the server loading it.
 SHLIB_LINK += -lstdc++
 

@@ -116,6 +116,11 @@ void WriteV6(std::uint8_t *out, std::uint64_t gregorian_ticks, std::uint16_t clo
 	Store(out, V6High(gregorian_ticks), ClockSeqAndNode(clock_seq, node));
 }
 
+void WriteRandomV6(std::uint8_t *out, std::uint64_t gregorian_ticks, std::uint64_t random_bits) noexcept
+{
+	WriteV6(out, gregorian_ticks, static_cast<std::uint16_t>(random_bits >> 48), random_bits | kNodeMulticastBit);
+}
+
 void WriteV1(std::uint8_t *out, std::uint64_t gregorian_ticks, std::uint16_t clock_seq, std::uint64_t node) noexcept
 {
 	Store(out, V1High(gregorian_ticks), ClockSeqAndNode(clock_seq, node));

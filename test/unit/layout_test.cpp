@@ -165,3 +165,20 @@ TEST(LayoutRaw, PgUuidv7ReadersIgnoreTheVersion)
 
 } // namespace
 } // namespace uuid7
+
+namespace uuid7
+{
+namespace
+{
+
+TEST(LayoutV6, RandomNodeHasTheMulticastBitAndRandomBitsElsewhere)
+{
+	UuidBytes zeros{}, ones{};
+	WriteRandomV6(zeros.data(), 0x1EC9414C232AB00ULL, 0);
+	WriteRandomV6(ones.data(), 0x1EC9414C232AB00ULL, ~std::uint64_t{0});
+	EXPECT_EQ(test::Format(zeros), "1ec9414c-232a-6b00-8000-010000000000");
+	EXPECT_EQ(test::Format(ones), "1ec9414c-232a-6b00-bfff-ffffffffffff");
+}
+
+} // namespace
+} // namespace uuid7
