@@ -3,7 +3,7 @@
 #
 # Installs the packages, builds with -Werror, runs the C++ unit tests, then — once against a plain cluster and
 # once against a cluster with shared_preload_libraries = 'uuid7' — pg_regress (sql/, test/boundary) and the
-# scripted suites (test/concurrency/*.sh, test/migration/*.sh). Clusters are throwaway and always stopped.
+# scripted suites (test/concurrency/*.sh, test/migration/*.sh, test/extension/*.sh; lib.sh files are helpers). Clusters are throwaway and always stopped.
 # Ends with one line "N passed, N failed" over everything; exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -75,8 +75,9 @@ for mode in plain preload; do
 	log "pg_regress ($mode)"
 	run_regress "regress-$mode" .
 	run_regress "boundary-$mode" test/boundary
-	for script in test/concurrency/*.sh test/migration/*.sh; do
+	for script in test/concurrency/*.sh test/migration/*.sh test/extension/*.sh; do
 		[ -f "$script" ] || continue
+		[ "$(basename "$script")" = lib.sh ] && continue # shared helpers, sourced by the suites
 		log "$script ($mode)"
 		UUID7_MODE=$mode UUID7_SUITE="$(basename "$(dirname "$script")")/$(basename "$script" .sh)-$mode" \
 			timeout 1200 bash "$script" || record FAIL "$script ($mode) exited with status $?"
