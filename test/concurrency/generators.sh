@@ -43,6 +43,9 @@ total=$((SESSIONS * PER_SESSION))
 check_eq "rows generated" "$total" "$(sql "SELECT count(*) FROM ids")"
 check_eq "no duplicate v7 across sessions" "$total" "$(sql "SELECT count(DISTINCT v7) FROM ids")"
 check_eq "no duplicate v6 across sessions" "$total" "$(sql "SELECT count(DISTINCT v6) FROM ids")"
+# A random block shared across fork() would hand every session the same tails.
+check_eq "random tails distinct across sessions (no random block shared across fork)" "$total" \
+	"$(sql "SELECT count(DISTINCT substr(v7::text, 20)) FROM ids")"
 check_eq "each session's v7 strictly increasing" 0 "$(sql "SELECT count(*) FROM (SELECT v7, lag(v7) OVER (PARTITION BY session ORDER BY n) AS prev FROM ids) t WHERE v7 <= prev")"
 check_eq "each session's v6 strictly increasing" 0 "$(sql "SELECT count(*) FROM (SELECT v6, lag(v6) OVER (PARTITION BY session ORDER BY n) AS prev FROM ids) t WHERE v6 <= prev")"
 # The sessions really ran at the same time: every pair of sessions' time spans overlaps.

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# test/extension/upgrade.sh — ALTER EXTENSION uuid7 UPDATE from the first release reaches exactly what a fresh
+# CREATE EXTENSION installs: same member objects, same function labels and comments, and data made with the old
+# version keeps working.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+. test/assert.sh
+
+fresh=uuid7_fresh_$$
+upgraded=uuid7_upgraded_$$
+createdb "$fresh" && createdb "$upgraded" || { fail "setup" "createdb failed"; exit 1; }
+trap 'dropdb --if-exists "$fresh" >/dev/null 2>&1; dropdb --if-exists "$upgraded" >/dev/null 2>&1' EXIT
+
+default_version=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" uuid7.control)
+first_version=1.0
+
+# Every member object with what defines its behaviour (functions: signature, labels, comment, body or C symbol).
+members_sql="SELECT pg_describe_object(classid, objid, 0) || coalesce(' | ' || (
+	SELECT concat_ws(' ', provolatile, proisstrict, proparallel, proleakproof, prosecdef, proconfig::text,
+	                 md5(prosrc), probin, obj_description(p.oid, 'pg_proc'))
+	FROM pg_proc p WHERE classid = 'pg_proc'::regclass AND p.oid = objid), '')
+FROM pg_depend WHERE deptype = 'e' AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'uuid7')
+ORDER BY 1"
+
+PGDATABASE=$fresh sql "CREATE EXTENSION uuid7" >/dev/null
+PGDATABASE=$upgraded sql "CREATE EXTENSION uuid7 VERSION '$first_version'" >/dev/null
+check_eq "first release installs as $first_version" "$first_version" \
+	"$(PGDATABASE=$upgraded sql "SELECT extversion FROM pg_extension WHERE extname = 'uuid7'")"
+
+# Data made with the first release.
+PGDATABASE=$upgraded sql "CREATE TABLE t (id uuid PRIMARY KEY DEFAULT uuid_generate_v7(), n int);
+	INSERT INTO t (n) SELECT g FROM generate_series(1, 1000) g" >/dev/null
+
+PGDATABASE=$upgraded sql "ALTER EXTENSION uuid7 UPDATE" >/dev/null
+check_eq "ALTER EXTENSION UPDATE reaches the default version" "$default_version" \
+	"$(PGDATABASE=$upgraded sql "SELECT extversion FROM pg_extension WHERE extname = 'uuid7'")"
+
+fresh_members=$(PGDATABASE=$fresh sql "$members_sql")
+upgraded_members=$(PGDATABASE=$upgraded sql "$members_sql")
+check_eq "upgraded install has exactly the fresh install's objects" "$fresh_members" "$upgraded_members"
+export PGDATABASE=$fresh
+check_true "fresh install has members" "SELECT count(*) > 15 FROM pg_depend WHERE deptype = 'e' AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'uuid7')"
+
+export PGDATABASE=$upgraded
+sql "INSERT INTO t (n) VALUES (1001)" >/dev/null
+check_true "data from $first_version keeps its order after the update" \
+	"SELECT bool_and(rn = n) FROM (SELECT n, row_number() OVER (ORDER BY id) rn FROM t) s"
+check_true "generators work after the update" "SELECT uuid_version(uuid_generate_v7()) = 7"
