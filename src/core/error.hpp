@@ -16,15 +16,16 @@ namespace uuid7
 enum class ErrorKind
 {
 	kInvalidParameter, /* the caller passed a value the function cannot take (SQLSTATE 22023) */
-	kOutOfRange,	   /* a time outside what the layout can hold (SQLSTATE 22008) */
-	kInternal		   /* a broken invariant (SQLSTATE XX000) */
+	kOutOfRange,       /* a time outside what the layout can hold (SQLSTATE 22008) */
+	kInternal          /* a broken invariant (SQLSTATE XX000) */
 };
 
 class Error : public std::runtime_error
 {
 public:
-	Error(ErrorKind kind, const std::string &message, std::string detail = std::string(), std::string hint = std::string())
-		: std::runtime_error(message), kind_(kind), detail_(std::move(detail)), hint_(std::move(hint))
+	Error(ErrorKind kind, const std::string &message, std::string detail = std::string(),
+	      std::string hint = std::string())
+	    : std::runtime_error(message), kind_(kind), detail_(std::move(detail)), hint_(std::move(hint))
 	{
 	}
 

@@ -40,7 +40,7 @@ public:
 private:
 	std::uint8_t bytes_[kCapacity] = {};
 	std::size_t used_ = kCapacity; /* everything consumed: the first Take asks for a refill */
-	std::int64_t owner_ = -1;	   /* no process filled it yet */
+	std::int64_t owner_ = -1;      /* no process filled it yet */
 };
 
 } // namespace uuid7

@@ -17,13 +17,19 @@ namespace uuid7
 namespace
 {
 
-constexpr std::uint64_t kVariantRfc = 0x8000000000000000ULL;	  /* variant bits 10 at the top of `low` */
+constexpr std::uint64_t kVariantRfc = 0x8000000000000000ULL;     /* variant bits 10 at the top of `low` */
 constexpr std::uint64_t kLowPayloadMask = 0x3FFFFFFFFFFFFFFFULL; /* the 62 bits below the variant */
 constexpr std::uint64_t kNodeMask = 0xFFFFFFFFFFFFULL;
 constexpr std::uint16_t kClockSeqMask = 0x3FFF;
 
-std::uint64_t High(const std::uint8_t *bytes) noexcept { return boost::endian::load_big_u64(bytes); }
-std::uint64_t Low(const std::uint8_t *bytes) noexcept { return boost::endian::load_big_u64(bytes + 8); }
+std::uint64_t High(const std::uint8_t *bytes) noexcept
+{
+	return boost::endian::load_big_u64(bytes);
+}
+std::uint64_t Low(const std::uint8_t *bytes) noexcept
+{
+	return boost::endian::load_big_u64(bytes + 8);
+}
 
 void Store(std::uint8_t *out, std::uint64_t high, std::uint64_t low) noexcept
 {
@@ -34,7 +40,7 @@ void Store(std::uint8_t *out, std::uint64_t high, std::uint64_t low) noexcept
 std::uint64_t ClockSeqAndNode(std::uint16_t clock_seq, std::uint64_t node) noexcept
 {
 	return kVariantRfc | (std::uint64_t{static_cast<std::uint16_t>(clock_seq & kClockSeqMask)} << 48) |
-		   (node & kNodeMask);
+	       (node & kNodeMask);
 }
 
 /* The time-and-version halves of v6 and v1: the same 60-bit time, fields in a different order. */
@@ -63,9 +69,9 @@ std::string DescribeVersion(const std::uint8_t *bytes)
 [[noreturn]] void ThrowWrongVersion(const std::uint8_t *bytes, const char *wanted)
 {
 	throw Error(ErrorKind::kInvalidParameter, std::string("expected ") + wanted + ", got " + DescribeVersion(bytes),
-				IsRfcVariant(bytes) ? std::string()
-									: "The variant bits are not 10, so the version field carries no meaning.",
-				"uuid_version() tells which version a uuid has.");
+	            IsRfcVariant(bytes) ? std::string()
+	                                : "The variant bits are not 10, so the version field carries no meaning.",
+	            "uuid_version() tells which version a uuid has.");
 }
 
 bool IsRfcVersion(const std::uint8_t *bytes, int version) noexcept
@@ -75,9 +81,15 @@ bool IsRfcVersion(const std::uint8_t *bytes, int version) noexcept
 
 } // namespace
 
-bool IsRfcVariant(const std::uint8_t *bytes) noexcept { return (bytes[8] & 0xC0) == 0x80; }
+bool IsRfcVariant(const std::uint8_t *bytes) noexcept
+{
+	return (bytes[8] & 0xC0) == 0x80;
+}
 
-int VersionField(const std::uint8_t *bytes) noexcept { return bytes[6] >> 4; }
+int VersionField(const std::uint8_t *bytes) noexcept
+{
+	return bytes[6] >> 4;
+}
 
 std::optional<int> RfcVersion(const std::uint8_t *bytes) noexcept
 {
@@ -102,7 +114,10 @@ void WriteV7(std::uint8_t *out, std::uint64_t unix_ns, std::uint64_t random_bits
 	WriteV7Fields(out, unix_ns / kNsPerMs, V7Fraction(unix_ns), random_bits);
 }
 
-std::uint64_t RawV7Millis(const std::uint8_t *bytes) noexcept { return High(bytes) >> 16; }
+std::uint64_t RawV7Millis(const std::uint8_t *bytes) noexcept
+{
+	return High(bytes) >> 16;
+}
 
 std::uint64_t V7Millis(const std::uint8_t *bytes)
 {

@@ -53,7 +53,8 @@ void WriteV6(std::uint8_t *out, std::uint64_t gregorian_ticks, std::uint16_t clo
  * §6.10 asks of a random node (so it can never be mistaken for a real MAC address).
  */
 void WriteRandomV6(std::uint8_t *out, std::uint64_t gregorian_ticks, std::uint64_t random_bits) noexcept;
-constexpr std::uint64_t kNodeMulticastBit = std::uint64_t{1} << 40; /* least significant bit of the node's first octet */
+constexpr std::uint64_t kNodeMulticastBit = std::uint64_t{1}
+                                            << 40; /* least significant bit of the node's first octet */
 /* v1: time_low 32 | time_mid 16 | ver 4 | time_high 12 | var 2 | clock_seq 14 | node 48. */
 void WriteV1(std::uint8_t *out, std::uint64_t gregorian_ticks, std::uint16_t clock_seq, std::uint64_t node) noexcept;
 /* 60-bit timestamps of v6 and v1 read without a version check. */

@@ -21,7 +21,8 @@ namespace
 /* timestamp and timestamptz share one representation (µs since 2000-01-01, UTC for timestamp). */
 Datum MillisAsTimestamp(const pg_uuid_t *id)
 {
-	return Int64GetDatum(uuid7::pg::TimestampFromUnixUs(static_cast<int64>(uuid7::RawV7Millis(id->data) * uuid7::kUsPerMs)));
+	return Int64GetDatum(
+	    uuid7::pg::TimestampFromUnixUs(static_cast<int64>(uuid7::RawV7Millis(id->data) * uuid7::kUsPerMs)));
 }
 
 Datum V7FromTime(int64 ts, bool zero)
@@ -39,33 +40,33 @@ Datum V7FromTime(int64 ts, bool zero)
 extern "C"
 {
 
-PG_FUNCTION_INFO_V1(uuid_v7_to_timestamptz);
-PG_FUNCTION_INFO_V1(uuid_v7_to_timestamp);
-PG_FUNCTION_INFO_V1(uuid_timestamptz_to_v7);
-PG_FUNCTION_INFO_V1(uuid_timestamp_to_v7);
+	PG_FUNCTION_INFO_V1(uuid_v7_to_timestamptz);
+	PG_FUNCTION_INFO_V1(uuid_v7_to_timestamp);
+	PG_FUNCTION_INFO_V1(uuid_timestamptz_to_v7);
+	PG_FUNCTION_INFO_V1(uuid_timestamp_to_v7);
 
-/* uuid_v7_to_timestamptz(uuid) RETURNS timestamptz */
-Datum uuid_v7_to_timestamptz(PG_FUNCTION_ARGS)
-{
-	return MillisAsTimestamp(PG_GETARG_UUID_P(0));
-}
+	/* uuid_v7_to_timestamptz(uuid) RETURNS timestamptz */
+	Datum uuid_v7_to_timestamptz(PG_FUNCTION_ARGS)
+	{
+		return MillisAsTimestamp(PG_GETARG_UUID_P(0));
+	}
 
-/* uuid_v7_to_timestamp(uuid) RETURNS timestamp (UTC) */
-Datum uuid_v7_to_timestamp(PG_FUNCTION_ARGS)
-{
-	return MillisAsTimestamp(PG_GETARG_UUID_P(0));
-}
+	/* uuid_v7_to_timestamp(uuid) RETURNS timestamp (UTC) */
+	Datum uuid_v7_to_timestamp(PG_FUNCTION_ARGS)
+	{
+		return MillisAsTimestamp(PG_GETARG_UUID_P(0));
+	}
 
-/* uuid_timestamptz_to_v7(ts timestamptz, zero boolean DEFAULT false) RETURNS uuid */
-Datum uuid_timestamptz_to_v7(PG_FUNCTION_ARGS)
-{
-	return V7FromTime(PG_GETARG_TIMESTAMPTZ(0), PG_GETARG_BOOL(1));
-}
+	/* uuid_timestamptz_to_v7(ts timestamptz, zero boolean DEFAULT false) RETURNS uuid */
+	Datum uuid_timestamptz_to_v7(PG_FUNCTION_ARGS)
+	{
+		return V7FromTime(PG_GETARG_TIMESTAMPTZ(0), PG_GETARG_BOOL(1));
+	}
 
-/* uuid_timestamp_to_v7(ts timestamp, zero boolean DEFAULT false) RETURNS uuid (ts read as UTC) */
-Datum uuid_timestamp_to_v7(PG_FUNCTION_ARGS)
-{
-	return V7FromTime(PG_GETARG_TIMESTAMP(0), PG_GETARG_BOOL(1));
-}
+	/* uuid_timestamp_to_v7(ts timestamp, zero boolean DEFAULT false) RETURNS uuid (ts read as UTC) */
+	Datum uuid_timestamp_to_v7(PG_FUNCTION_ARGS)
+	{
+		return V7FromTime(PG_GETARG_TIMESTAMP(0), PG_GETARG_BOOL(1));
+	}
 
 } // extern "C"

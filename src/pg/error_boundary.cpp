@@ -82,8 +82,8 @@ void RaisePending(const PendingError &error)
 	if (error.pg_error != nullptr)
 		ReThrowError(error.pg_error);
 	ereport(ERROR, (errcode(error.sqlerrcode), errmsg_internal("%s", error.message),
-					error.detail[0] ? errdetail_internal("%s", error.detail) : 0,
-					error.hint[0] ? errhint("%s", error.hint) : 0));
+	                error.detail[0] ? errdetail_internal("%s", error.detail) : 0,
+	                error.hint[0] ? errhint("%s", error.hint) : 0));
 	pg_unreachable();
 }
 

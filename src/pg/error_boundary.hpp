@@ -34,9 +34,9 @@ private:
 /* What CallCpp raises once the C++ regime has unwound. Plain data: nothing to destroy when ereport longjmps. */
 struct PendingError
 {
-	ErrorData *pg_error;  /* set when the failure was a PostgreSQL error: re-raised unchanged */
-	int sqlerrcode;		  /* otherwise: the mapped SQLSTATE ... */
-	char message[512];	  /* ... and the texts, copied out of the exception object */
+	ErrorData *pg_error; /* set when the failure was a PostgreSQL error: re-raised unchanged */
+	int sqlerrcode;      /* otherwise: the mapped SQLSTATE ... */
+	char message[512];   /* ... and the texts, copied out of the exception object */
 	char detail[512];
 	char hint[256];
 };
@@ -49,8 +49,7 @@ void CaptureCurrentException(PendingError &out) noexcept;
 ErrorData *RunCatchingPgError(void (*call)(void *), void *arg) noexcept;
 
 /* Runs fn in the C++ regime. fn reports results through what it captures. */
-template <typename Fn>
-inline void CallCpp(Fn &&fn)
+template <typename Fn> inline void CallCpp(Fn &&fn)
 {
 	PendingError pending;
 	bool failed = false;
@@ -69,13 +68,12 @@ inline void CallCpp(Fn &&fn)
 }
 
 /* Runs PostgreSQL code from the C++ regime; a PostgreSQL error comes out as a thrown PgError. */
-template <typename Fn>
-inline void CallPg(Fn &&fn)
+template <typename Fn> inline void CallPg(Fn &&fn)
 {
 	static_assert(std::is_nothrow_invocable_v<Fn &>,
-				  "CallPg runs PostgreSQL code only: declare the lambda noexcept (a C++ throw cannot cross PG_TRY)");
+	              "CallPg runs PostgreSQL code only: declare the lambda noexcept (a C++ throw cannot cross PG_TRY)");
 	ErrorData *error = RunCatchingPgError([](void *arg) { (*static_cast<std::remove_reference_t<Fn> *>(arg))(); },
-										  const_cast<void *>(static_cast<const void *>(&fn)));
+	                                      const_cast<void *>(static_cast<const void *>(&fn)));
 	if (error != nullptr)
 		throw PgError(error);
 }

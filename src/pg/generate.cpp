@@ -29,64 +29,65 @@ Datum V7Datum(uint64 unix_ns)
 extern "C"
 {
 
-PG_FUNCTION_INFO_V1(uuid_generate_v7);
-PG_FUNCTION_INFO_V1(uuid_generate_v7_shift);
-PG_FUNCTION_INFO_V1(uuid_generate_v6);
-PG_FUNCTION_INFO_V1(uuid_v7_from_timestamp);
-PG_FUNCTION_INFO_V1(uuid7_ordering_scope);
+	PG_FUNCTION_INFO_V1(uuid_generate_v7);
+	PG_FUNCTION_INFO_V1(uuid_generate_v7_shift);
+	PG_FUNCTION_INFO_V1(uuid_generate_v6);
+	PG_FUNCTION_INFO_V1(uuid_v7_from_timestamp);
+	PG_FUNCTION_INFO_V1(uuid7_ordering_scope);
 
-/* uuid_generate_v7() RETURNS uuid */
-Datum uuid_generate_v7(PG_FUNCTION_ARGS)
-{
-	return V7Datum(uuid7::pg::NextV7InstantNs());
-}
+	/* uuid_generate_v7() RETURNS uuid */
+	Datum uuid_generate_v7(PG_FUNCTION_ARGS)
+	{
+		return V7Datum(uuid7::pg::NextV7InstantNs());
+	}
 
-/*
- * uuid_generate_v7(shift interval) RETURNS uuid
- *
- * PostgreSQL 18's uuidv7(interval): the current instant moved by `shift` with timestamptz arithmetic (µs precision,
- * calendar-aware), keeping the nanoseconds of the ordered instant.
- */
-Datum uuid_generate_v7_shift(PG_FUNCTION_ARGS)
-{
-	Interval *shift = PG_GETARG_INTERVAL_P(0);
+	/*
+	 * uuid_generate_v7(shift interval) RETURNS uuid
+	 *
+	 * PostgreSQL 18's uuidv7(interval): the current instant moved by `shift` with timestamptz arithmetic (µs precision,
+	 * calendar-aware), keeping the nanoseconds of the ordered instant.
+	 */
+	Datum uuid_generate_v7_shift(PG_FUNCTION_ARGS)
+	{
+		Interval *shift = PG_GETARG_INTERVAL_P(0);
 #ifdef INTERVAL_NOT_FINITE
-	if (INTERVAL_NOT_FINITE(shift))
-		ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("interval out of range for UUID version 7"),
-						errdetail("UUID version 7 does not support infinite intervals.")));
+		if (INTERVAL_NOT_FINITE(shift))
+			ereport(ERROR,
+			        (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("interval out of range for UUID version 7"),
+			         errdetail("UUID version 7 does not support infinite intervals.")));
 #endif
-	const uint64 now_ns = uuid7::pg::NextV7InstantNs();
-	const TimestampTz now = uuid7::pg::TimestampFromUnixUs(static_cast<int64>(now_ns / uuid7::kNsPerUs));
-	const TimestampTz shifted = DatumGetTimestampTz(
-		DirectFunctionCall2(timestamptz_pl_interval, TimestampTzGetDatum(now), IntervalPGetDatum(shift)));
-	const int64 unix_us = uuid7::pg::V7UnixUsFromTimestamp(shifted);
-	return V7Datum(static_cast<uint64>(unix_us) * uuid7::kNsPerUs + now_ns % uuid7::kNsPerUs);
-}
+		const uint64 now_ns = uuid7::pg::NextV7InstantNs();
+		const TimestampTz now = uuid7::pg::TimestampFromUnixUs(static_cast<int64>(now_ns / uuid7::kNsPerUs));
+		const TimestampTz shifted = DatumGetTimestampTz(
+		    DirectFunctionCall2(timestamptz_pl_interval, TimestampTzGetDatum(now), IntervalPGetDatum(shift)));
+		const int64 unix_us = uuid7::pg::V7UnixUsFromTimestamp(shifted);
+		return V7Datum(static_cast<uint64>(unix_us) * uuid7::kNsPerUs + now_ns % uuid7::kNsPerUs);
+	}
 
-/* uuid_generate_v6() RETURNS uuid */
-Datum uuid_generate_v6(PG_FUNCTION_ARGS)
-{
-	pg_uuid_t *out = NewUuid();
-	uuid7::WriteRandomV6(out->data, uuid7::pg::NextV6Tick(), uuid7::pg::RandomU64());
-	PG_RETURN_UUID_P(out);
-}
+	/* uuid_generate_v6() RETURNS uuid */
+	Datum uuid_generate_v6(PG_FUNCTION_ARGS)
+	{
+		pg_uuid_t *out = NewUuid();
+		uuid7::WriteRandomV6(out->data, uuid7::pg::NextV6Tick(), uuid7::pg::RandomU64());
+		PG_RETURN_UUID_P(out);
+	}
 
-/*
- * uuid_v7_from_timestamp(ts timestamptz) RETURNS uuid
- *
- * A v7 for a given instant: its millisecond, its sub-millisecond fraction (to the µs), and a random tail. Not
- * ordered against the generators: it stamps the time it is given.
- */
-Datum uuid_v7_from_timestamp(PG_FUNCTION_ARGS)
-{
-	const int64 unix_us = uuid7::pg::V7UnixUsFromTimestamp(PG_GETARG_TIMESTAMPTZ(0));
-	return V7Datum(static_cast<uint64>(unix_us) * uuid7::kNsPerUs);
-}
+	/*
+	 * uuid_v7_from_timestamp(ts timestamptz) RETURNS uuid
+	 *
+	 * A v7 for a given instant: its millisecond, its sub-millisecond fraction (to the µs), and a random tail. Not
+	 * ordered against the generators: it stamps the time it is given.
+	 */
+	Datum uuid_v7_from_timestamp(PG_FUNCTION_ARGS)
+	{
+		const int64 unix_us = uuid7::pg::V7UnixUsFromTimestamp(PG_GETARG_TIMESTAMPTZ(0));
+		return V7Datum(static_cast<uint64>(unix_us) * uuid7::kNsPerUs);
+	}
 
-/* uuid7_ordering_scope() RETURNS text: 'cluster' when preloaded (shared ordering state), else 'session' */
-Datum uuid7_ordering_scope(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_TEXT_P(cstring_to_text(uuid7::pg::OrderingIsClusterWide() ? "cluster" : "session"));
-}
+	/* uuid7_ordering_scope() RETURNS text: 'cluster' when preloaded (shared ordering state), else 'session' */
+	Datum uuid7_ordering_scope(PG_FUNCTION_ARGS)
+	{
+		PG_RETURN_TEXT_P(cstring_to_text(uuid7::pg::OrderingIsClusterWide() ? "cluster" : "session"));
+	}
 
 } // extern "C"

@@ -93,8 +93,14 @@ uint64 AdvanceShared(pg_atomic_uint64 *last, uint64 now, uint64 (*next)(uint64, 
 	}
 }
 
-uint64 NextV7(uint64 last, uint64 now) { return NextV7Instant(last, now); }
-uint64 NextV6(uint64 last, uint64 now) { return uuid7::NextV6Tick(last, now); }
+uint64 NextV7(uint64 last, uint64 now)
+{
+	return NextV7Instant(last, now);
+}
+uint64 NextV6(uint64 last, uint64 now)
+{
+	return uuid7::NextV6Tick(last, now);
+}
 
 } // namespace
 
@@ -110,7 +116,10 @@ void RequestSharedOrdering()
 	shmem_startup_hook = OnShmemStartup;
 }
 
-bool OrderingIsClusterWide() { return shared_ordering != nullptr; }
+bool OrderingIsClusterWide()
+{
+	return shared_ordering != nullptr;
+}
 
 uint64 NextV7InstantNs()
 {

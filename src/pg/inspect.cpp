@@ -39,63 +39,64 @@ Datum ReorderDatum(const pg_uuid_t *in, ReorderFn reorder)
 extern "C"
 {
 
-PG_FUNCTION_INFO_V1(uuid_v7_timestamp);
-PG_FUNCTION_INFO_V1(uuid_v6_timestamp);
-PG_FUNCTION_INFO_V1(uuid_version);
-PG_FUNCTION_INFO_V1(uuid_v7_lower_bound);
-PG_FUNCTION_INFO_V1(uuid_v7_upper_bound);
-PG_FUNCTION_INFO_V1(uuid_v1_to_v6);
-PG_FUNCTION_INFO_V1(uuid_v6_to_v1);
+	PG_FUNCTION_INFO_V1(uuid_v7_timestamp);
+	PG_FUNCTION_INFO_V1(uuid_v6_timestamp);
+	PG_FUNCTION_INFO_V1(uuid_version);
+	PG_FUNCTION_INFO_V1(uuid_v7_lower_bound);
+	PG_FUNCTION_INFO_V1(uuid_v7_upper_bound);
+	PG_FUNCTION_INFO_V1(uuid_v1_to_v6);
+	PG_FUNCTION_INFO_V1(uuid_v6_to_v1);
 
-/* uuid_v7_timestamp(id uuid) RETURNS timestamptz: the embedded millisecond; 22023 unless an RFC 9562 v7 */
-Datum uuid_v7_timestamp(PG_FUNCTION_ARGS)
-{
-	const pg_uuid_t *id = PG_GETARG_UUID_P(0);
-	uint64 millis = 0;
-	CallCpp([&] { millis = uuid7::V7Millis(id->data); });
-	PG_RETURN_TIMESTAMPTZ(uuid7::pg::TimestampFromUnixUs(static_cast<int64>(millis * uuid7::kUsPerMs)));
-}
+	/* uuid_v7_timestamp(id uuid) RETURNS timestamptz: the embedded millisecond; 22023 unless an RFC 9562 v7 */
+	Datum uuid_v7_timestamp(PG_FUNCTION_ARGS)
+	{
+		const pg_uuid_t *id = PG_GETARG_UUID_P(0);
+		uint64 millis = 0;
+		CallCpp([&] { millis = uuid7::V7Millis(id->data); });
+		PG_RETURN_TIMESTAMPTZ(uuid7::pg::TimestampFromUnixUs(static_cast<int64>(millis * uuid7::kUsPerMs)));
+	}
 
-/* uuid_v6_timestamp(id uuid) RETURNS timestamptz: the 100-ns time of a v6 or v1, truncated to µs; 22023 otherwise */
-Datum uuid_v6_timestamp(PG_FUNCTION_ARGS)
-{
-	const pg_uuid_t *id = PG_GETARG_UUID_P(0);
-	uint64 ticks = 0;
-	CallCpp([&] { ticks = uuid7::V6OrV1Ticks(id->data); });
-	PG_RETURN_TIMESTAMPTZ(uuid7::pg::TimestampFromGregorianTicks(ticks));
-}
+	/* uuid_v6_timestamp(id uuid) RETURNS timestamptz: the 100-ns time of a v6 or v1, truncated to µs; 22023 otherwise
+	 */
+	Datum uuid_v6_timestamp(PG_FUNCTION_ARGS)
+	{
+		const pg_uuid_t *id = PG_GETARG_UUID_P(0);
+		uint64 ticks = 0;
+		CallCpp([&] { ticks = uuid7::V6OrV1Ticks(id->data); });
+		PG_RETURN_TIMESTAMPTZ(uuid7::pg::TimestampFromGregorianTicks(ticks));
+	}
 
-/* uuid_version(id uuid) RETURNS integer: the version of an RFC 9562 uuid, NULL for any other variant */
-Datum uuid_version(PG_FUNCTION_ARGS)
-{
-	const std::optional<int> version = uuid7::RfcVersion(PG_GETARG_UUID_P(0)->data);
-	if (!version)
-		PG_RETURN_NULL();
-	PG_RETURN_INT32(*version);
-}
+	/* uuid_version(id uuid) RETURNS integer: the version of an RFC 9562 uuid, NULL for any other variant */
+	Datum uuid_version(PG_FUNCTION_ARGS)
+	{
+		const std::optional<int> version = uuid7::RfcVersion(PG_GETARG_UUID_P(0)->data);
+		if (!version)
+			PG_RETURN_NULL();
+		PG_RETURN_INT32(*version);
+	}
 
-/* uuid_v7_lower_bound(ts timestamptz) RETURNS uuid: the smallest v7 of ts's millisecond */
-Datum uuid_v7_lower_bound(PG_FUNCTION_ARGS)
-{
-	return BoundDatum(PG_GETARG_TIMESTAMPTZ(0), uuid7::V7LowerBound);
-}
+	/* uuid_v7_lower_bound(ts timestamptz) RETURNS uuid: the smallest v7 of ts's millisecond */
+	Datum uuid_v7_lower_bound(PG_FUNCTION_ARGS)
+	{
+		return BoundDatum(PG_GETARG_TIMESTAMPTZ(0), uuid7::V7LowerBound);
+	}
 
-/* uuid_v7_upper_bound(ts timestamptz) RETURNS uuid: the largest v7 of ts's millisecond */
-Datum uuid_v7_upper_bound(PG_FUNCTION_ARGS)
-{
-	return BoundDatum(PG_GETARG_TIMESTAMPTZ(0), uuid7::V7UpperBound);
-}
+	/* uuid_v7_upper_bound(ts timestamptz) RETURNS uuid: the largest v7 of ts's millisecond */
+	Datum uuid_v7_upper_bound(PG_FUNCTION_ARGS)
+	{
+		return BoundDatum(PG_GETARG_TIMESTAMPTZ(0), uuid7::V7UpperBound);
+	}
 
-/* uuid_v1_to_v6(id uuid) RETURNS uuid: RFC 9562 §5.6 reordering; 22023 unless an RFC 9562 v1 */
-Datum uuid_v1_to_v6(PG_FUNCTION_ARGS)
-{
-	return ReorderDatum(PG_GETARG_UUID_P(0), uuid7::V1ToV6);
-}
+	/* uuid_v1_to_v6(id uuid) RETURNS uuid: RFC 9562 §5.6 reordering; 22023 unless an RFC 9562 v1 */
+	Datum uuid_v1_to_v6(PG_FUNCTION_ARGS)
+	{
+		return ReorderDatum(PG_GETARG_UUID_P(0), uuid7::V1ToV6);
+	}
 
-/* uuid_v6_to_v1(id uuid) RETURNS uuid: the inverse reordering; 22023 unless an RFC 9562 v6 */
-Datum uuid_v6_to_v1(PG_FUNCTION_ARGS)
-{
-	return ReorderDatum(PG_GETARG_UUID_P(0), uuid7::V6ToV1);
-}
+	/* uuid_v6_to_v1(id uuid) RETURNS uuid: the inverse reordering; 22023 unless an RFC 9562 v6 */
+	Datum uuid_v6_to_v1(PG_FUNCTION_ARGS)
+	{
+		return ReorderDatum(PG_GETARG_UUID_P(0), uuid7::V6ToV1);
+	}
 
 } // extern "C"

@@ -10,23 +10,23 @@ extern "C"
 #include "miscadmin.h"
 
 #ifdef PG_MODULE_MAGIC_EXT
-PG_MODULE_MAGIC_EXT(.name = "uuid7", .version = UUID7_VERSION);
+	PG_MODULE_MAGIC_EXT(.name = "uuid7", .version = UUID7_VERSION);
 #else
-PG_MODULE_MAGIC;
+	PG_MODULE_MAGIC;
 #endif
 
 #if PG_VERSION_NUM < 160000
-void _PG_init(void); /* declared by fmgr.h from PostgreSQL 16 on */
+	void _PG_init(void); /* declared by fmgr.h from PostgreSQL 16 on */
 #endif
 
-/*
- * Shared ordering state can only be reserved while shared_preload_libraries is processed; loaded later (by
- * CREATE EXTENSION or a first call), the module orders per process.
- */
-void _PG_init(void)
-{
-	if (process_shared_preload_libraries_in_progress)
-		uuid7::pg::RequestSharedOrdering();
-}
+	/*
+	 * Shared ordering state can only be reserved while shared_preload_libraries is processed; loaded later (by
+	 * CREATE EXTENSION or a first call), the module orders per process.
+	 */
+	void _PG_init(void)
+	{
+		if (process_shared_preload_libraries_in_progress)
+			uuid7::pg::RequestSharedOrdering();
+	}
 
 } // extern "C"

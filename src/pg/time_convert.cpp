@@ -13,19 +13,18 @@ namespace uuid7::pg
 TimestampTz TimestampFromGregorianTicks(uint64 ticks)
 {
 	return TimestampFromUnixUs(static_cast<int64>(ticks / kTicksPerUs) -
-							   static_cast<int64>(kGregorianToUnixTicks / kTicksPerUs));
+	                           static_cast<int64>(kGregorianToUnixTicks / kTicksPerUs));
 }
 
 int64 V7UnixUsFromTimestamp(TimestampTz ts)
 {
 	/* Compared in PostgreSQL-epoch units: converting first could overflow near the end of the timestamp range. */
 	constexpr TimestampTz kFirst = -kUnixToPostgresEpochUs;
-	constexpr TimestampTz kLast =
-		static_cast<int64>(kMaxV7Millis * kUsPerMs + (kUsPerMs - 1)) - kUnixToPostgresEpochUs;
+	constexpr TimestampTz kLast = static_cast<int64>(kMaxV7Millis * kUsPerMs + (kUsPerMs - 1)) - kUnixToPostgresEpochUs;
 	if (TIMESTAMP_NOT_FINITE(ts) || ts < kFirst || ts > kLast)
-		ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-						errmsg("timestamp out of range for UUID version 7"),
-						errdetail("UUID version 7 supports timestamps from 1970-01-01 to approximately year 10889.")));
+		ereport(ERROR,
+		        (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range for UUID version 7"),
+		         errdetail("UUID version 7 supports timestamps from 1970-01-01 to approximately year 10889.")));
 	return ts + kUnixToPostgresEpochUs;
 }
 

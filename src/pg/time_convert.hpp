@@ -14,7 +14,10 @@ namespace uuid7::pg
 /* µs from the Unix epoch (1970) to the PostgreSQL epoch (2000). */
 constexpr int64 kUnixToPostgresEpochUs = int64{POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE} * SECS_PER_DAY * USECS_PER_SEC;
 
-inline TimestampTz TimestampFromUnixUs(int64 unix_us) { return unix_us - kUnixToPostgresEpochUs; }
+inline TimestampTz TimestampFromUnixUs(int64 unix_us)
+{
+	return unix_us - kUnixToPostgresEpochUs;
+}
 
 /* A v1/v6 time (100-ns ticks since 1582-10-15) as a timestamp, truncated to µs as PostgreSQL 18 does. */
 TimestampTz TimestampFromGregorianTicks(uint64 ticks);

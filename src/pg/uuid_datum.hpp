@@ -15,7 +15,10 @@ namespace uuid7::pg
 static_assert(UUID_LEN == kUuidSize, "pg_uuid_t and uuid7::UuidBytes must have the same size");
 
 /* A fresh uuid in the current memory context, for the writer to fill. */
-inline pg_uuid_t *NewUuid() { return static_cast<pg_uuid_t *>(palloc(UUID_LEN)); }
+inline pg_uuid_t *NewUuid()
+{
+	return static_cast<pg_uuid_t *>(palloc(UUID_LEN));
+}
 
 inline Datum UuidDatum(const UuidBytes &bytes)
 {

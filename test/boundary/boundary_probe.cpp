@@ -36,50 +36,54 @@ private:
 extern "C"
 {
 
-PG_MODULE_MAGIC;
+	PG_MODULE_MAGIC;
 
-PG_FUNCTION_INFO_V1(uuid7_probe_pg_error);
-PG_FUNCTION_INFO_V1(uuid7_probe_destructor_runs);
-PG_FUNCTION_INFO_V1(uuid7_probe_throw);
+	PG_FUNCTION_INFO_V1(uuid7_probe_pg_error);
+	PG_FUNCTION_INFO_V1(uuid7_probe_destructor_runs);
+	PG_FUNCTION_INFO_V1(uuid7_probe_throw);
 
-/* uuid7_probe_pg_error() RETURNS void */
-Datum uuid7_probe_pg_error(PG_FUNCTION_ARGS)
-{
-	uuid7::pg::CallCpp([] {
-		ProbeGuard guard;
-		std::string label = "int4 parse";
-		uuid7::pg::CallPg([]() noexcept { DirectFunctionCall1(int4in, CStringGetDatum("not a number")); });
-		label += " unreachable";
-	});
-	PG_RETURN_VOID();
-}
+	/* uuid7_probe_pg_error() RETURNS void */
+	Datum uuid7_probe_pg_error(PG_FUNCTION_ARGS)
+	{
+		uuid7::pg::CallCpp(
+		    []
+		    {
+			    ProbeGuard guard;
+			    std::string label = "int4 parse";
+			    uuid7::pg::CallPg([]() noexcept { DirectFunctionCall1(int4in, CStringGetDatum("not a number")); });
+			    label += " unreachable";
+		    });
+		PG_RETURN_VOID();
+	}
 
-/* uuid7_probe_destructor_runs() RETURNS integer */
-Datum uuid7_probe_destructor_runs(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT32(destructor_runs);
-}
+	/* uuid7_probe_destructor_runs() RETURNS integer */
+	Datum uuid7_probe_destructor_runs(PG_FUNCTION_ARGS)
+	{
+		PG_RETURN_INT32(destructor_runs);
+	}
 
-/* uuid7_probe_throw(kind text) RETURNS void */
-Datum uuid7_probe_throw(PG_FUNCTION_ARGS)
-{
-	const char *kind = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	uuid7::pg::CallCpp([kind] {
-		ProbeGuard guard;
-		const std::string k(kind);
-		if (k == "runtime")
-			throw std::runtime_error("probe: runtime failure");
-		if (k == "bad_alloc")
-			throw std::bad_alloc();
-		if (k == "invalid")
-			throw uuid7::Error(uuid7::ErrorKind::kInvalidParameter, "probe: invalid parameter", "probe detail",
-							   "probe hint");
-		if (k == "range")
-			throw uuid7::Error(uuid7::ErrorKind::kOutOfRange, "probe: out of range");
-		if (k == "int")
-			throw 42;
-	});
-	PG_RETURN_VOID();
-}
+	/* uuid7_probe_throw(kind text) RETURNS void */
+	Datum uuid7_probe_throw(PG_FUNCTION_ARGS)
+	{
+		const char *kind = text_to_cstring(PG_GETARG_TEXT_PP(0));
+		uuid7::pg::CallCpp(
+		    [kind]
+		    {
+			    ProbeGuard guard;
+			    const std::string k(kind);
+			    if (k == "runtime")
+				    throw std::runtime_error("probe: runtime failure");
+			    if (k == "bad_alloc")
+				    throw std::bad_alloc();
+			    if (k == "invalid")
+				    throw uuid7::Error(uuid7::ErrorKind::kInvalidParameter, "probe: invalid parameter", "probe detail",
+				                       "probe hint");
+			    if (k == "range")
+				    throw uuid7::Error(uuid7::ErrorKind::kOutOfRange, "probe: out of range");
+			    if (k == "int")
+				    throw 42;
+		    });
+		PG_RETURN_VOID();
+	}
 
 } // extern "C"

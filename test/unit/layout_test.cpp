@@ -43,7 +43,7 @@ TEST(LayoutV7, FractionIsTwelveBitsOfTheMillisecond)
 	EXPECT_EQ(V7Fraction(0), 0);
 	EXPECT_EQ(V7Fraction(kNsPerMs - 1), 4095);
 	EXPECT_EQ(V7Fraction(kNsPerMs), 0);
-	EXPECT_EQ(V7Fraction(244140), 999);	 /* 244140 ns * 4096 / 1e6 = 999.998 */
+	EXPECT_EQ(V7Fraction(244140), 999);  /* 244140 ns * 4096 / 1e6 = 999.998 */
 	EXPECT_EQ(V7Fraction(244141), 1000); /* = 1000.001 */
 	EXPECT_EQ(V7Fraction(5 * kNsPerMs + 500000), 2048);
 }
@@ -96,7 +96,8 @@ TEST(LayoutV1V6, ReorderingsMapTheVectorsOntoEachOther)
 
 TEST(LayoutV1V6, ReorderingsRoundTripEveryTimeBit)
 {
-	for (std::uint64_t ticks : {std::uint64_t{0}, std::uint64_t{1}, kMaxGregorianTicks, std::uint64_t{0x0123456789ABCDE}})
+	for (std::uint64_t ticks :
+	     {std::uint64_t{0}, std::uint64_t{1}, kMaxGregorianTicks, std::uint64_t{0x0123456789ABCDE}})
 	{
 		UuidBytes v1{};
 		WriteV1(v1.data(), ticks, 0x1234, 0x0102030405060ULL);
@@ -110,7 +111,7 @@ TEST(LayoutV6, SortsByTimeAsBytes)
 {
 	UuidBytes earlier{}, later{};
 	WriteV6(earlier.data(), 0x0FFF, 0x3FFF, 0xFFFFFFFFFFFFULL); /* low time bits all set */
-	WriteV6(later.data(), 0x1000, 0, 0);						 /* carries into time_mid */
+	WriteV6(later.data(), 0x1000, 0, 0);                        /* carries into time_mid */
 	EXPECT_LT(earlier, later);
 }
 
@@ -150,9 +151,9 @@ std::string WrongVersionMessage(const char *text)
 TEST(LayoutErrors, WrongVersionNamesTheVersionFound)
 {
 	EXPECT_EQ(WrongVersionMessage("919108f7-52d1-4320-9bac-f847db4148a8"),
-			  "expected a version 7 uuid, got a version 4 uuid");
+	          "expected a version 7 uuid, got a version 4 uuid");
 	EXPECT_EQ(WrongVersionMessage("017f22e2-79b0-7cc3-c8c4-dc0c0c07398f"),
-			  "expected a version 7 uuid, got a uuid of a non-RFC 9562 variant");
+	          "expected a version 7 uuid, got a uuid of a non-RFC 9562 variant");
 	EXPECT_THROW(V6OrV1Ticks(Parse(kV7Vector).data()), Error);
 	EXPECT_THROW(V1ToV6(Parse(kV6Vector).data()), Error);
 	EXPECT_THROW(V6ToV1(Parse(kV1Vector).data()), Error);

@@ -35,8 +35,8 @@ inline std::string Format(const UuidBytes &bytes)
 {
 	char buf[37];
 	std::snprintf(buf, sizeof buf, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", bytes[0],
-				  bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10],
-				  bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
+	              bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10],
+	              bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
 	return buf;
 }
 
