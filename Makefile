@@ -20,15 +20,8 @@ DATA = $(sort $(wildcard sql/$(EXTENSION)--*.sql))
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=.
 
-WARNINGS = -Wall -Wextra $(if $(WERROR),-Werror)
+include src/cxx.mk
 PG_CPPFLAGS = -Isrc -DUUID7_VERSION=\"$(EXTVERSION)\"
-# PG_FUNCTION_ARGS declares fcinfo in every shim, used or not; the server's x86 atomics header uses `register`.
-PG_CXXFLAGS = -std=c++17 $(WARNINGS) -Wno-unused-parameter -Wno-register
-# PGXS links with $(CC): record libstdc++ explicitly so the module does not depend on the server loading it.
-SHLIB_LINK += -lstdc++
-
-# No LLVM bitcode: the JIT would gain nothing from inlining these functions, and it would add a clang dependency.
-override with_llvm = no
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
