@@ -1,0 +1,272 @@
+/*
+ * migrate_keys.cpp — the two C helpers of the migration engine (sql/uuid7--1.0--1.1.sql drives the rest):
+ *
+ *   uuid7_migration_next(map regclass, version int, ts timestamptz, from_column bool) RETURNS uuid
+ *       the next new key of the run that fills mapping table `map` (strictly increasing within the run)
+ *   uuid7_migration_lookup(map regclass, old_id bigint) RETURNS uuid
+ *       old key → new key through mapping table `map`, loaded once per transaction into a sorted array
+ *
+ * PG regime throughout: no C++ object with a destructor lives in these frames; the core helpers are noexcept.
+ */
+#include "core/migrate_keygen.hpp"
+#include "core/migrate_keymap.hpp"
+#include "core/time_units.hpp"
+#include "core/uuid_layout.hpp"
+
+#include "pg/generator_state.hpp"
+#include "pg/time_convert.hpp"
+#include "pg/uuid_datum.hpp"
+
+#include <cstring>
+
+#include "pg/postgres_headers.hpp"
+
+extern "C"
+{
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "storage/proc.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+}
+
+namespace
+{
+
+/* ---- key generation: one run per mapping table -------------------------------------------------------- */
+
+/* Plain data, constant-initialised: no constructor runs at load time. */
+struct KeygenRun
+{
+	Oid map;
+	LocalTransactionId lxid;
+	bool have_last;
+	uint8 last[uuid7::kUuidSize];
+};
+KeygenRun keygen_run = {InvalidOid, InvalidLocalTransactionId, false, {0}};
+
+/* ---- lookup cache: the mapping tables loaded in this transaction ------------------------------------- */
+
+struct LoadedMap
+{
+	Oid map;
+	LocalTransactionId lxid;
+	uuid7::KeyMapEntry *entries;
+	size_t n;
+	int32 *dense; /* direct index, or nullptr */
+	size_t nslots;
+};
+constexpr int kMaxLoadedMaps = 32;
+LoadedMap loaded_maps[kMaxLoadedMaps];
+int n_loaded_maps = 0;
+MemoryContext map_context = nullptr;
+bool xact_callback_registered = false;
+
+void ForgetMaps(XactEvent event, void *)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
+	{
+		n_loaded_maps = 0;
+		if (map_context != nullptr)
+		{
+			MemoryContextDelete(map_context);
+			map_context = nullptr;
+		}
+	}
+}
+
+/* The mapping table must be (old_id bigint, new_id uuid, ...) and readable by the caller. */
+void CheckMapShape(Relation rel)
+{
+	TupleDesc desc = RelationGetDescr(rel);
+	if (desc->natts < 2 || TupleDescAttr(desc, 0)->atttypid != INT8OID || TupleDescAttr(desc, 1)->atttypid != UUIDOID ||
+		TupleDescAttr(desc, 0)->attisdropped || TupleDescAttr(desc, 1)->attisdropped)
+		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+						errmsg("\"%s\" is not a uuid7 mapping table", RelationGetRelationName(rel)),
+						errdetail("A mapping table starts with columns (old_id bigint, new_id uuid).")));
+}
+
+LoadedMap *LoadMap(Oid map)
+{
+	if (!xact_callback_registered)
+	{
+		RegisterXactCallback(ForgetMaps, nullptr);
+		xact_callback_registered = true;
+	}
+	if (n_loaded_maps >= kMaxLoadedMaps)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						errmsg("too many uuid7 mapping tables in one transaction"),
+						errdetail("At most %d mapping tables can be looked up in one transaction.", kMaxLoadedMaps)));
+	if (!ActiveSnapshotSet())
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						errmsg("uuid7_migration_lookup needs an active snapshot")));
+	if (map_context == nullptr)
+		map_context = AllocSetContextCreate(TopMemoryContext, "uuid7 migration maps", ALLOCSET_DEFAULT_SIZES);
+
+	AclResult acl = pg_class_aclcheck(map, GetUserId(), ACL_SELECT);
+	if (acl != ACLCHECK_OK)
+		aclcheck_error(acl, OBJECT_TABLE, get_rel_name(map));
+
+	Relation rel = table_open(map, AccessShareLock);
+	CheckMapShape(rel);
+
+	size_t capacity = 1024;
+	size_t n = 0;
+	auto *entries = static_cast<uuid7::KeyMapEntry *>(
+		MemoryContextAllocHuge(map_context, capacity * sizeof(uuid7::KeyMapEntry)));
+	TableScanDesc scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
+	TupleTableSlot *slot = table_slot_create(rel, nullptr);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool old_null, new_null;
+		Datum old_key = slot_getattr(slot, 1, &old_null);
+		Datum new_key = slot_getattr(slot, 2, &new_null);
+		if (old_null || new_null)
+			continue; /* the lookup of a NULL is NULL anyway; a NULL new key maps nothing */
+		if (n == capacity)
+		{
+			capacity *= 2;
+			entries = static_cast<uuid7::KeyMapEntry *>(
+				repalloc_huge(entries, capacity * sizeof(uuid7::KeyMapEntry)));
+		}
+		entries[n].old_key = DatumGetInt64(old_key);
+		std::memcpy(entries[n].new_key, DatumGetUUIDP(new_key)->data, uuid7::kUuidSize);
+		n++;
+		CHECK_FOR_INTERRUPTS();
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_endscan(scan);
+
+	if (!uuid7::KeyMapIsStrictlySorted(entries, n))
+	{
+		uuid7::KeyMapSort(entries, n);
+		size_t dup = uuid7::KeyMapFirstDuplicate(entries, n);
+		if (dup < n)
+			ereport(ERROR, (errcode(ERRCODE_UNIQUE_VIOLATION),
+							errmsg("mapping table \"%s\" maps old key " INT64_FORMAT " more than once",
+								   RelationGetRelationName(rel), entries[dup].old_key)));
+	}
+	table_close(rel, NoLock); /* keep the lock: the map must not change while it is cached */
+
+	LoadedMap *loaded = &loaded_maps[n_loaded_maps++];
+	loaded->map = map;
+	loaded->lxid = MyProc->lxid;
+	loaded->entries = entries;
+	loaded->n = n;
+	loaded->dense = nullptr;
+	loaded->nslots = uuid7::KeyMapDenseSlots(entries, n);
+	if (loaded->nslots > 0)
+	{
+		loaded->dense = static_cast<int32 *>(MemoryContextAllocHuge(map_context, loaded->nslots * sizeof(int32)));
+		uuid7::KeyMapFillDense(entries, n, loaded->dense, loaded->nslots);
+	}
+	return loaded;
+}
+
+LoadedMap *FindLoadedMap(Oid map)
+{
+	for (int i = 0; i < n_loaded_maps; i++)
+		if (loaded_maps[i].map == map && loaded_maps[i].lxid == MyProc->lxid)
+			return &loaded_maps[i];
+	return LoadMap(map);
+}
+
+} // namespace
+
+extern "C"
+{
+
+PG_FUNCTION_INFO_V1(uuid7_migration_next);
+PG_FUNCTION_INFO_V1(uuid7_migration_lookup);
+
+/*
+ * uuid7_migration_next(map regclass, version integer, ts timestamptz, from_column boolean) RETURNS uuid
+ *
+ * Called once per row, in the order the new keys must sort (old key, or timestamp column then old key). A new
+ * `map` (or a new transaction) starts a new run. from_column: take the time from ts (NULL is an error), else from
+ * the clock.
+ */
+Datum uuid7_migration_next(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(3))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("uuid7_migration_next: map, version and from_column must not be null")));
+	const Oid map = PG_GETARG_OID(0);
+	const int32 version = PG_GETARG_INT32(1);
+	const bool from_column = PG_GETARG_BOOL(3);
+	if (version != 6 && version != 7)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("uuid version must be 6 or 7, not %d", version)));
+	if (from_column && PG_ARGISNULL(2))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("the timestamp column of a row being migrated is null"),
+						errdetail("Mapping table \"%s\" is being filled from a timestamp column.", get_rel_name(map)),
+						errhint("Fill the NULL timestamps first, or migrate without the \"timestamp_column\" option.")));
+
+	if (keygen_run.map != map || keygen_run.lxid != MyProc->lxid)
+	{
+		keygen_run.map = map;
+		keygen_run.lxid = MyProc->lxid;
+		keygen_run.have_last = false;
+	}
+	const uint8 *last = keygen_run.have_last ? keygen_run.last : nullptr;
+	pg_uuid_t *out = uuid7::pg::NewUuid();
+	if (version == 7)
+	{
+		uint64 unix_ns;
+		if (from_column)
+			unix_ns = static_cast<uint64>(uuid7::pg::V7UnixUsFromTimestamp(PG_GETARG_TIMESTAMPTZ(2))) * uuid7::kNsPerUs;
+		else
+			unix_ns = uuid7::pg::NextV7InstantNs();
+		uuid7::NextMigrationV7(out->data, last, unix_ns, uuid7::pg::RandomU64());
+	}
+	else
+	{
+		uint64 ticks;
+		if (from_column)
+		{
+			/* v6 time starts in 1582, but a timestamp before 1970 is refused to match v7's range. */
+			int64 unix_us = uuid7::pg::V7UnixUsFromTimestamp(PG_GETARG_TIMESTAMPTZ(2));
+			ticks = static_cast<uint64>(unix_us) * uuid7::kTicksPerUs + uuid7::kGregorianToUnixTicks;
+		}
+		else
+			ticks = uuid7::pg::NextV6Tick();
+		uuid7::NextMigrationV6(out->data, last, ticks, uuid7::pg::RandomU64());
+	}
+	std::memcpy(keygen_run.last, out->data, uuid7::kUuidSize);
+	keygen_run.have_last = true;
+	PG_RETURN_UUID_P(out);
+}
+
+/*
+ * uuid7_migration_lookup(map regclass, old_id bigint) RETURNS uuid   (STRICT)
+ *
+ * Used in the USING expression of the migration's ALTER TABLE. An old key missing from the map is an error: a
+ * silently NULL foreign key would lose a relationship.
+ */
+Datum uuid7_migration_lookup(PG_FUNCTION_ARGS)
+{
+	const Oid map = PG_GETARG_OID(0);
+	const int64 old_key = PG_GETARG_INT64(1);
+	LoadedMap *loaded = FindLoadedMap(map);
+	const uuid7::KeyMapEntry *entry =
+		uuid7::KeyMapFind(loaded->entries, loaded->n, loaded->dense, loaded->nslots, old_key);
+	if (entry == nullptr)
+		ereport(ERROR, (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+						errmsg("key " INT64_FORMAT " has no entry in mapping table \"%s\"", old_key, get_rel_name(map)),
+						errdetail("A referencing row holds a key that the referenced table does not have (a NOT VALID "
+								  "foreign key, or a constraint added after the rows)."),
+						errhint("Delete or fix the dangling references, then migrate again.")));
+	pg_uuid_t *out = uuid7::pg::NewUuid();
+	std::memcpy(out->data, entry->new_key, uuid7::kUuidSize);
+	PG_RETURN_UUID_P(out);
+}
+
+} // extern "C"
