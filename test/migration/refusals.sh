@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# test/migration/refusals.sh — every case the issue says must be refused. For each: the blocking object is created,
+# the database fingerprinted (lib.sh: pg_dump --schema-only + filenodes + sequences + md5 of every table), then
+#   - uuid7_migration_plan lists a refusal row with the expected SQLSTATE naming the object,
+#   - uuid7_migrate raises that SQLSTATE, its message/detail names the object, and it carries a HINT,
+#   - the fingerprint is byte-for-byte unchanged,
+# and the blocker is dropped again. SQLSTATEs are those of docs/migration.md: 0A000 untranslatable dependency or
+# unsupported key, 42809 not a table, 22023 listed twice, 42P01 no such relation, 42501 privileges, 42P07 mapping
+# table exists, 2BP01 identity sequence used elsewhere.
+set -uo pipefail
+source "$(dirname "$0")/../assert.sh"
+source "$(dirname "$0")/lib.sh"
+
+mig_db refusals
+
+mig_setup <<'SQL'
+CREATE TABLE canary (id int PRIMARY KEY);
+CREATE TABLE parent (id serial PRIMARY KEY, name text NOT NULL, n int NOT NULL DEFAULT 0);
+CREATE TABLE child (id serial PRIMARY KEY, parent_id int REFERENCES parent, note text);
+CREATE TABLE notes (id int PRIMARY KEY, parent_ref int);
+CREATE TABLE nopk (id int NOT NULL, v text);
+CREATE TABLE textpk (id text PRIMARY KEY);
+CREATE TABLE comppk (a int, b int, PRIMARY KEY (a, b));
+CREATE TABLE numpk (id numeric PRIMARY KEY);
+CREATE TABLE part (id int PRIMARY KEY) PARTITION BY RANGE (id);
+CREATE TABLE part_1 PARTITION OF part FOR VALUES FROM (0) TO (1000);
+CREATE VIEW parent_view AS SELECT name FROM parent;
+CREATE TABLE t_ident (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
+CREATE FUNCTION noop_trigger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+INSERT INTO canary VALUES (1);
+INSERT INTO parent (name, n) SELECT 'p' || g, g % 10 FROM generate_series(1, 2000) g;
+INSERT INTO child (parent_id, note) SELECT 1 + g % 2000, 'c' || g FROM generate_series(1, 4000) g;
+INSERT INTO notes SELECT g, 1 + g % 2000 FROM generate_series(1, 100) g;
+INSERT INTO nopk SELECT g, 'v' FROM generate_series(1, 100) g;
+INSERT INTO part SELECT g FROM generate_series(1, 100) g;
+INSERT INTO t_ident DEFAULT VALUES;
+SQL
+
+# refusal NAME TABLES SQLSTATE PATTERN BLOCKER_SQL UNDO_SQL [ROLE]
+refusal() {
+	local name=$1 tables=$2 state=$3 pattern=$4 blocker=$5 undo=$6 role=${7:-} before plan out set_role=
+	[ -n "$role" ] && set_role="SET ROLE \"$role\";"
+	if [ -n "$blocker" ] && ! out=$(sql "$blocker" 2>&1); then
+		fail "$name: setup" "$out"
+		return
+	fi
+	before=$(mig_fingerprint)
+	plan=$(psql -X -A -t -q -v ON_ERROR_STOP=1 -c "$set_role SELECT sqlstate, object, detail FROM uuid7_migration_plan($tables) WHERE sqlstate IS NOT NULL" 2>&1)
+	check_eq "$name: plan lists it with SQLSTATE $state" "$state" \
+		"$(printf '%s\n' "$plan" | grep -F -- "$pattern" | cut -d'|' -f1 | sort -u | tr '\n' ' ' | sed 's/ $//')"
+	out=$(psql -X -q -c "\\set VERBOSITY verbose" -c "$set_role SELECT uuid7_migrate($tables)" 2>&1)
+	if printf '%s' "$out" | grep -q "ERROR:  $state:" && printf '%s' "$out" | grep -qF -- "$pattern" && printf '%s' "$out" | grep -q '^HINT:'; then
+		pass "$name: uuid7_migrate raises $state naming it, with a hint"
+	else
+		fail "$name: uuid7_migrate raises $state naming it, with a hint" "got: $out"
+	fi
+	check_fingerprint "$name: nothing changed" "$before"
+	[ -n "$undo" ] && sql "$undo" >/dev/null
+}
+
+P="ARRAY['public.parent']::regclass[]"
+refusal "CHECK comparing the key with a number" "$P" 0A000 parent_id_positive \
+	"ALTER TABLE parent ADD CONSTRAINT parent_id_positive CHECK (id > 0)" "ALTER TABLE parent DROP CONSTRAINT parent_id_positive"
+refusal "CHECK on a converted FK column" "$P" 0A000 child_parent_small \
+	"ALTER TABLE child ADD CONSTRAINT child_parent_small CHECK (parent_id < 1000000)" "ALTER TABLE child DROP CONSTRAINT child_parent_small"
+refusal "partial index comparing the key with a number" "$P" 0A000 parent_recent \
+	"CREATE INDEX parent_recent ON parent (name) WHERE id > 1000" "DROP INDEX parent_recent"
+refusal "expression index on the key" "$P" 0A000 parent_id_expr \
+	"CREATE INDEX parent_id_expr ON parent ((id % 10))" "DROP INDEX parent_id_expr"
+refusal "RLS policy on the table" "$P" 0A000 parent_low \
+	"ALTER TABLE parent ENABLE ROW LEVEL SECURITY; CREATE POLICY parent_low ON parent USING (id < 100)" \
+	"DROP POLICY parent_low ON parent; ALTER TABLE parent DISABLE ROW LEVEL SECURITY"
+refusal "RLS policy on a child using the FK column" "$P" 0A000 child_pol \
+	"CREATE POLICY child_pol ON child USING (parent_id > 10)" "DROP POLICY child_pol ON child"
+refusal "RLS policy on another table using the key" "$P" 0A000 notes_pol \
+	"CREATE POLICY notes_pol ON notes USING (EXISTS (SELECT 1 FROM parent p WHERE p.id = notes.parent_ref))" "DROP POLICY notes_pol ON notes"
+refusal "trigger WHEN on the key" "$P" 0A000 parent_big \
+	"CREATE TRIGGER parent_big BEFORE UPDATE ON parent FOR EACH ROW WHEN (NEW.id > 100) EXECUTE FUNCTION noop_trigger()" \
+	"DROP TRIGGER parent_big ON parent"
+refusal "trigger UPDATE OF the key" "$P" 0A000 parent_upd_of \
+	"CREATE TRIGGER parent_upd_of BEFORE UPDATE OF id ON parent FOR EACH ROW EXECUTE FUNCTION noop_trigger()" \
+	"DROP TRIGGER parent_upd_of ON parent"
+refusal "generated column using the key" "$P" 0A000 id_twice \
+	"ALTER TABLE parent ADD COLUMN id_twice bigint GENERATED ALWAYS AS (id * 2) STORED" "ALTER TABLE parent DROP COLUMN id_twice"
+refusal "SQL-body function using the key" "$P" 0A000 parent_max \
+	"CREATE FUNCTION parent_max() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT max(id) FROM parent; END" "DROP FUNCTION parent_max()"
+refusal "publication column list" "$P" 0A000 pub_cols \
+	"SET client_min_messages = error; CREATE PUBLICATION pub_cols FOR TABLE parent (id, name)" "DROP PUBLICATION pub_cols"
+refusal "publication row filter on the key" "$P" 0A000 pub_filter \
+	"SET client_min_messages = error; CREATE PUBLICATION pub_filter FOR TABLE parent WHERE (id > 10)" "DROP PUBLICATION pub_filter"
+refusal "rule using the key" "$P" 0A000 parent_rule \
+	"CREATE RULE parent_rule AS ON INSERT TO parent WHERE NEW.id < 0 DO INSTEAD NOTHING" "DROP RULE parent_rule ON parent"
+refusal "mapping table name already taken" "$P" 42P07 parent_uuid7_map \
+	"CREATE TABLE parent_uuid7_map (x int)" "DROP TABLE parent_uuid7_map"
+refusal "identity sequence used by another table" "ARRAY['t_ident']::regclass[]" 2BP01 t_ident_id_seq \
+	"CREATE TABLE seq_user (x int DEFAULT nextval('t_ident_id_seq'))" "DROP TABLE seq_user"
+refusal "no primary key" "ARRAY['nopk']::regclass[]" 0A000 nopk "" ""
+refusal "text primary key" "ARRAY['textpk']::regclass[]" 0A000 textpk "" ""
+refusal "composite primary key" "ARRAY['comppk']::regclass[]" 0A000 comppk "" ""
+refusal "numeric primary key" "ARRAY['numpk']::regclass[]" 0A000 numpk "" ""
+refusal "partitioned table" "ARRAY['part']::regclass[]" 0A000 part "" ""
+refusal "a view is not a table" "ARRAY['parent_view']::regclass[]" 42809 parent_view "" ""
+refusal "table listed twice" "ARRAY['parent', 'public.parent']::regclass[]" 22023 parent "" ""
+refusal "one bad table makes the whole call fail (all or nothing)" "ARRAY['parent', 'nopk']::regclass[]" 0A000 nopk "" ""
+
+before=$(mig_fingerprint)
+check_sqlstate "nonexistent table (dangling OID): plan raises 42P01" 42P01 "SELECT * FROM uuid7_migration_plan(ARRAY[4294967295::oid::regclass])"
+check_sqlstate "nonexistent table (dangling OID): migrate raises 42P01" 42P01 "SELECT uuid7_migrate(ARRAY[4294967295::oid::regclass])"
+check_sqlstate "nonexistent table by name: 42P01" 42P01 "SELECT uuid7_migrate(ARRAY['no_such_table']::regclass[])"
+check_sqlstate "NULL in the list refused" 22004 "SELECT uuid7_migrate(ARRAY[NULL]::regclass[])"
+check_sqlstate "empty list refused" 22023 "SELECT uuid7_migrate(ARRAY[]::regclass[])"
+check_sqlstate "unknown option refused" 22023 "SELECT uuid7_migrate($P, '{\"no_such_option\": 1}')"
+check_sqlstate "hostile mapping_table option: refused or quoted, never executed" 22023 \
+	"SELECT uuid7_migrate($P, '{\"tables\": {\"public.parent\": {\"mapping_table\": \"m\\\"; DROP TABLE canary; --  padding to exceed sixty-three bytes ........\"}}}')"
+check_fingerprint "invalid calls: nothing changed" "$before"
+
+# Privileges: a role that owns nothing; and a role that owns parent but not the child whose FK must change.
+mig_role mig_nobody LOGIN; nobody=$MIG_ROLE
+mig_role mig_parent_owner LOGIN; powner=$MIG_ROLE
+sql "GRANT SELECT ON ALL TABLES IN SCHEMA public TO \"$nobody\"" >/dev/null
+refusal "caller owns no table" "$P" 42501 parent "" "" "$nobody"
+sql "ALTER TABLE parent OWNER TO \"$powner\"; GRANT CREATE ON SCHEMA public TO \"$powner\"" >/dev/null
+refusal "caller owns the parent but not the child" "$P" 42501 child "" "" "$powner"
+sql "ALTER TABLE parent OWNER TO postgres" >/dev/null
+
+check_eq "canary table survived" 1 "$(sql "SELECT count(*) FROM canary")"
+mig_snapshot "$P"
+mig_migrate "after all refusals, the same table still migrates" "$P"
+mig_check_all
