@@ -1,7 +1,7 @@
 # test/assert.sh — assertions for the scripted suites (test/concurrency, test/migration). Source it.
 #
 # Each check appends one line to $UUID7_RESULTS: "PASS <suite>: <name>" or "FAIL <suite>: <name> — <why>".
-# The runner counts those lines; a script that dies half-way also records a FAIL (see finish_suite).
+# The runner counts those lines; a script that exits non-zero gets a FAIL line from the runner as well.
 #
 #   sql "SELECT ..."                      psql -X -A -t -q -v ON_ERROR_STOP=1, prints the result
 #   check_eq NAME EXPECTED ACTUAL
