@@ -861,20 +861,33 @@ $fn$;
 COMMENT ON FUNCTION uuid7_migrate(regclass[], jsonb) IS
 	'converts the integer primary keys of these tables, and every foreign key referencing them, to uuid in the caller''s transaction (all or nothing), keeping a mapping table per table; see uuid7_migration_plan()';
 
-CREATE FUNCTION uuid7_mapped_id(tbl regclass, old_id bigint) RETURNS uuid
+CREATE FUNCTION uuid7_mapping_table(tbl regclass) RETURNS regclass
 LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
 	map regclass;
-	result uuid;
 BEGIN
 	SELECT m.mapping_table INTO map FROM @extschema@.uuid7_migrated_table m WHERE m.relid = tbl;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'table % has not been migrated by uuid7_migrate()', tbl USING ERRCODE = '55000',
 			HINT = 'uuid7_migrated_table lists the migrated tables.';
 	END IF;
-	EXECUTE format('SELECT new_id FROM %s WHERE old_id = $1', map) INTO result USING old_id;
+	RETURN map;
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_mapping_table(regclass) IS
+	'the mapping table (old_id -> new_id) of a table migrated by uuid7_migrate(); 55000 for any other table';
+
+CREATE FUNCTION uuid7_mapped_id(tbl regclass, old_id bigint) RETURNS uuid
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	result uuid;
+BEGIN
+	EXECUTE format('SELECT new_id FROM %s WHERE old_id = $1', @extschema@.uuid7_mapping_table(tbl))
+		INTO result USING old_id;
 	RETURN result;
 END;
 $fn$;
@@ -886,15 +899,10 @@ LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	map regclass;
 	result bigint;
 BEGIN
-	SELECT m.mapping_table INTO map FROM @extschema@.uuid7_migrated_table m WHERE m.relid = tbl;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'table % has not been migrated by uuid7_migrate()', tbl USING ERRCODE = '55000',
-			HINT = 'uuid7_migrated_table lists the migrated tables.';
-	END IF;
-	EXECUTE format('SELECT old_id FROM %s WHERE new_id = $1', map) INTO result USING new_id;
+	EXECUTE format('SELECT old_id FROM %s WHERE new_id = $1', @extschema@.uuid7_mapping_table(tbl))
+		INTO result USING new_id;
 	RETURN result;
 END;
 $fn$;
