@@ -19,7 +19,11 @@ CREATE SEQUENCE shared_seq;
 CREATE TABLE k_shared (id bigint PRIMARY KEY DEFAULT nextval('shared_seq'), v text);
 CREATE TABLE other_user_of_seq (id bigint PRIMARY KEY DEFAULT nextval('shared_seq'), v text);
 -- the key is not the first column: its position must be kept
-CREATE TABLE k_middle (a text, id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, z int);
+CREATE TABLE k_middle (a text, dropped_before int, id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, z int);
+ALTER TABLE k_middle DROP COLUMN dropped_before;
+CREATE UNLOGGED TABLE k_unlogged (id int PRIMARY KEY, v text);
+-- one-to-one: the child's primary key is itself the FK (the child is not migrated, its key follows the parent's)
+CREATE TABLE k_profile (id int PRIMARY KEY REFERENCES k_serial ON DELETE CASCADE, bio text);
 CREATE TABLE refs (
 	id integer PRIMARY KEY,
 	always_id int REFERENCES k_always, bydefault_id bigint REFERENCES k_bydefault, serial_id int REFERENCES k_serial,
@@ -36,17 +40,19 @@ INSERT INTO k_shared (v) SELECT 'sh' || g FROM generate_series(1, 500) g;
 INSERT INTO other_user_of_seq (v) SELECT 'o' || g FROM generate_series(1, 500) g;
 INSERT INTO k_shared (v) SELECT 'sh' || g FROM generate_series(501, 1000) g;
 INSERT INTO k_middle (a, z) SELECT 'm' || g, g FROM generate_series(1, 1000) g;
+INSERT INTO k_unlogged SELECT g * 2, 'u' FROM generate_series(1, 1000) g ORDER BY md5(g::text);
+INSERT INTO k_profile SELECT g, 'bio ' || g FROM generate_series(1, 1000, 3) g;
 INSERT INTO refs
 SELECT g, 97 + 3 * g, g, g, 5000000000 + g, g, -500 + g, CASE WHEN g <= 500 THEN g ELSE g + 500 END, g
 FROM generate_series(1, 1000) g;
 SQL
 
-tables="ARRAY['k_always', 'k_bydefault', 'k_serial', 'k_bigserial', 'k_small', 'k_nodefault', 'k_shared', 'k_middle']::regclass[]"
+tables="ARRAY['k_always', 'k_bydefault', 'k_serial', 'k_bigserial', 'k_small', 'k_nodefault', 'k_shared', 'k_middle', 'k_unlogged']::regclass[]"
 check_eq "setup: every ref points somewhere" 0 \
 	"$(sql "SELECT count(*) FROM refs WHERE NOT (always_id IS NOT NULL AND shared_id IS NOT NULL AND nodefault_id IS NOT NULL)")"
 check_eq "plan lists no refusal" "" "$(mig_plan_refusals "$tables")"
 mig_snapshot "$tables"
-mig_migrate "uuid7_migrate(eight key kinds) succeeds" "$tables"
+mig_migrate "uuid7_migrate(nine key kinds) succeeds" "$tables"
 mig_check_all
 
 check_eq "no identity column left on the migrated tables" 0 \
@@ -59,6 +65,9 @@ check_eq "k_middle keeps its column order" "a|id|z" \
 	"$(sql "SELECT string_agg(attname, '|' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'k_middle'::regclass AND attnum > 0 AND NOT attisdropped")"
 check_eq "negative old keys (k_nodefault) map in order" "-499|500" \
 	"$(sql "SELECT uuid7_legacy_id('k_nodefault', min(id::text)::uuid) FROM k_nodefault")|$(sql "SELECT uuid7_legacy_id('k_nodefault', max(id::text)::uuid) FROM k_nodefault")"
+check_eq "unlogged table stays unlogged" "u" "$(sql "SELECT relpersistence FROM pg_class WHERE oid = 'k_unlogged'::regclass")"
+check_eq "one-to-one child: its key is now uuid and still its primary key" "uuid|k_profile_pkey" \
+	"$(sql "SELECT format_type(atttypid, atttypmod) || '|' || (SELECT conname FROM pg_constraint WHERE conrelid = 'k_profile'::regclass AND contype = 'p') FROM pg_attribute WHERE attrelid = 'k_profile'::regclass AND attname = 'id'")"
 check_true "inserts without a key work on every migrated table" \
 	"INSERT INTO k_always (v) VALUES ('x'); INSERT INTO k_bydefault (v) VALUES ('x'); INSERT INTO k_serial (v) VALUES ('x');
 	 INSERT INTO k_bigserial (v) VALUES ('x'); INSERT INTO k_small (v) VALUES ('x'); INSERT INTO k_nodefault (v) VALUES ('x');

@@ -1,4 +1,5 @@
 # test/migration/lib.sh — helpers shared by the scripted migration tests. Source it after ../assert.sh:
+# shellcheck shell=bash disable=SC2034,SC2120
 #
 #   source "$(dirname "$0")/../assert.sh"
 #   source "$(dirname "$0")/lib.sh"

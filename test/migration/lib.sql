@@ -22,7 +22,9 @@ CREATE TABLE mig_snap.views (rel text, relkind "char", def text, options text, o
 CREATE TABLE mig_snap.seqs (seq text);
 CREATE TABLE mig_snap.rewrites (relid oid, rel text, reason int);
 
--- Every table_rewrite event (ALTER TABLE rewrites) is logged, so "rewritten at most once" is counted exactly.
+-- Every table_rewrite event (ALTER TABLE rewrites) is logged, so "rewritten at most once" is counted exactly for
+-- ALTER TABLE. (VACUUM FULL and CLUSTER fire no such event: an extra rewrite of that kind would only show up as
+-- time, not here; bloat is still caught by the n_dead_tup check below and by size.sh.)
 CREATE FUNCTION mig_snap.log_rewrite() RETURNS event_trigger LANGUAGE plpgsql AS $$
 BEGIN
 	INSERT INTO mig_snap.rewrites

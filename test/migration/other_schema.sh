@@ -70,3 +70,29 @@ check_eq "two 63-byte tables got two distinct mapping tables" "2|2" \
 check_eq "63-byte FK constraint name kept" "1" "$(sql "SELECT count(*) FROM pg_constraint WHERE conname = '${f63}' AND contype = 'f'")"
 check_eq "injection-named table mapped both ways" "t" \
 	"$(sql "SELECT bool_and(uuid7_mapped_id('\"evil''); DROP TABLE canary; --\"', uuid7_legacy_id('\"evil''); DROP TABLE canary; --\"', \"id\"\"); DROP TABLE canary; --\")) = \"id\"\"); DROP TABLE canary; --\") FROM \"evil'); DROP TABLE canary; --\"")"
+
+# A caller whose search_path puts look-alike functions and operators first: the migration must not call them.
+mig_db search_path
+mig_setup <<'SQL'
+CREATE SCHEMA trap;
+CREATE TABLE things (id serial PRIMARY KEY, name text);
+CREATE TABLE thing_parts (id serial PRIMARY KEY, thing_id int REFERENCES things);
+INSERT INTO things (name) SELECT 't' || g FROM generate_series(1, 500) g;
+INSERT INTO thing_parts (thing_id) SELECT 1 + g % 500 FROM generate_series(1, 1000) g;
+CREATE FUNCTION trap.uuid_generate_v7() RETURNS uuid LANGUAGE sql AS $$ SELECT '00000000-0000-0000-0000-000000000000'::uuid $$;
+CREATE FUNCTION trap.uuid7_mapped_id(regclass, bigint) RETURNS uuid LANGUAGE sql AS $$ SELECT NULL::uuid $$;
+CREATE FUNCTION trap.quote_ident(text) RETURNS text LANGUAGE sql AS $$ SELECT 'canary' $$;
+CREATE FUNCTION trap.lower(text) RETURNS text LANGUAGE sql AS $$ SELECT 'canary' $$;
+CREATE FUNCTION trap.int_eq_trap(int, int) RETURNS bool LANGUAGE sql AS $$ SELECT false $$;
+CREATE OPERATOR trap.= (LEFTARG = int, RIGHTARG = int, FUNCTION = trap.int_eq_trap);
+SQL
+tables="ARRAY['public.things']::regclass[]"
+mig_snapshot "$tables"
+out=$(PGOPTIONS="-c search_path=trap,public" psql -X -q -v ON_ERROR_STOP=1 -c "SELECT uuid7_migrate($tables)" \
+	-c "SELECT pg_stat_force_next_flush()" -c "SELECT 1" 2>&1 >/dev/null)
+check_eq "uuid7_migrate with search_path = trap, public succeeds" "" "$out"
+mig_check_all
+check_true "new keys come from the extension's generator, not trap.uuid_generate_v7()" \
+	"WITH n AS (INSERT INTO things (name) VALUES ('new') RETURNING id) SELECT substr(id::text, 15, 1) = '7' FROM n"
+check_true "new keys come from the extension's generator even for a trap search_path session" \
+	"SET search_path = trap, public; WITH n AS (INSERT INTO public.things (name) VALUES ('new2') RETURNING id) SELECT substr(id::text, 15, 1) = '7' FROM n"

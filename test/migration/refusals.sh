@@ -94,6 +94,11 @@ refusal "mapping table name already taken" "$P" 42P07 parent_uuid7_map \
 	"CREATE TABLE parent_uuid7_map (x int)" "DROP TABLE parent_uuid7_map"
 refusal "identity sequence used by another table" "ARRAY['t_ident']::regclass[]" 2BP01 t_ident_id_seq \
 	"CREATE TABLE seq_user (x int DEFAULT nextval('t_ident_id_seq'))" "DROP TABLE seq_user"
+refusal "FK from a partitioned table" "$P" 0A000 part_refs \
+	"CREATE TABLE part_refs (id int, parent_id int REFERENCES parent) PARTITION BY RANGE (id); CREATE TABLE part_refs_1 PARTITION OF part_refs FOR VALUES FROM (0) TO (10)" \
+	"DROP TABLE part_refs"
+refusal "migrated key that is also an FK to another migrated key" "ARRAY['parent', 'one_to_one']::regclass[]" 0A000 one_to_one \
+	"CREATE TABLE one_to_one (id int PRIMARY KEY REFERENCES parent)" "DROP TABLE one_to_one"
 refusal "no primary key" "ARRAY['nopk']::regclass[]" 0A000 nopk "" ""
 refusal "text primary key" "ARRAY['textpk']::regclass[]" 0A000 textpk "" ""
 refusal "composite primary key" "ARRAY['comppk']::regclass[]" 0A000 comppk "" ""
