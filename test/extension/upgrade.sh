@@ -46,3 +46,24 @@ sql "INSERT INTO t (n) VALUES (1001)" >/dev/null
 check_true "data from $first_version keeps its order after the update" \
 	"SELECT bool_and(rn = n) FROM (SELECT n, row_number() OVER (ORDER BY id) rn FROM t) s"
 check_true "generators work after the update" "SELECT uuid_version(uuid_generate_v7()) = 7"
+
+# From the previous release (1.1): a table migrated offline keeps its mapping lookups across the update, and the
+# update adds the online migration.
+previous=uuid7_previous_$$
+createdb "$previous" || { fail "setup" "createdb failed"; exit 1; }
+trap 'dropdb --if-exists "$fresh" >/dev/null 2>&1; dropdb --if-exists "$upgraded" >/dev/null 2>&1; dropdb --if-exists "$previous" >/dev/null 2>&1' EXIT
+export PGDATABASE=$previous
+sql "CREATE EXTENSION uuid7 VERSION '1.1';
+	CREATE TABLE p (id serial PRIMARY KEY, n int);
+	CREATE TABLE c (id serial PRIMARY KEY, p_id int REFERENCES p);
+	INSERT INTO p (n) SELECT g FROM generate_series(1, 100) g;
+	INSERT INTO c (p_id) SELECT g FROM generate_series(1, 100) g;
+	SELECT uuid7_migrate(ARRAY['p']::regclass[])" >/dev/null
+sql "ALTER EXTENSION uuid7 UPDATE" >/dev/null
+check_eq "1.1 updates to the default version" "$default_version" \
+	"$(sql "SELECT extversion FROM pg_extension WHERE extname = 'uuid7'")"
+check_eq "upgraded from 1.1 has exactly the fresh install's objects" "$fresh_members" "$(sql "$members_sql")"
+check_true "a mapping made by 1.1 still resolves after the update" \
+	"SELECT uuid7_legacy_id('p', uuid7_mapped_id('p', 42)) = 42 AND (SELECT count(*) FROM c JOIN p ON p.id = c.p_id) = 100"
+check_true "the online migration functions exist after the update" \
+	"SELECT to_regprocedure('uuid7_migration_start(regclass[], jsonb)') IS NOT NULL AND to_regclass('uuid7_migration_status') IS NOT NULL"
