@@ -3,7 +3,7 @@
 #
 # Installs the packages, builds with -Werror, runs the C++ unit tests, then — once against a plain cluster and
 # once against a cluster with shared_preload_libraries = 'uuid7' — pg_regress (sql/, test/boundary) and the
-# scripted suites (test/concurrency/*.sh, test/migration/*.sh, test/extension/*.sh; lib.sh files are helpers). Clusters are throwaway and always stopped.
+# scripted suites (test/concurrency/*.sh, test/migration/*.sh, test/extension/*.sh, then test/online/*.sh; lib.sh files are helpers). Clusters are throwaway and always stopped.
 # Ends with one line "N passed, N failed" over everything; exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -88,6 +88,16 @@ for mode in plain preload; do
 	else
 		record PASS "$mode: no backend terminated by a signal"
 	fi
+	# The online migration suites run after that check: test/online/failures.sh kills migration workers with kill -9
+	# on purpose (crash recovery of the whole cluster). Each online suite checks the server log itself, leaving out
+	# only the workers it killed.
+	for script in test/online/*.sh; do
+		[ -f "$script" ] || continue
+		[ "$(basename "$script")" = lib.sh ] && continue
+		log "$script ($mode)"
+		UUID7_MODE=$mode UUID7_SUITE="$(basename "$(dirname "$script")")/$(basename "$script" .sh)-$mode" \
+			timeout 1200 bash "$script" || record FAIL "$script ($mode) exited with status $?"
+	done
 	cluster_stop
 done
 

@@ -420,6 +420,8 @@ extern "C"
 		BackgroundWorkerUnblockSignals();
 		BackgroundWorkerInitializeConnectionByOid(args.database, args.role, 0);
 		pgstat_report_appname(MyBgworkerEntry->bgw_name);
+		/* Index builds in this process alone: parallel workers would take more cores from the application. */
+		SetConfigOption("max_parallel_maintenance_workers", "0", PGC_USERSET, PGC_S_SESSION);
 
 		statement_context =
 		    AllocSetContextCreate(TopMemoryContext, "uuid7 migration statement", ALLOCSET_DEFAULT_SIZES);

@@ -67,3 +67,33 @@ check_true "a mapping made by 1.1 still resolves after the update" \
 	"SELECT uuid7_legacy_id('p', uuid7_mapped_id('p', 42)) = 42 AND (SELECT count(*) FROM c JOIN p ON p.id = c.p_id) = 100"
 check_true "the online migration functions exist after the update" \
 	"SELECT to_regprocedure('uuid7_migration_start(regclass[], jsonb)') IS NOT NULL AND to_regclass('uuid7_migration_status') IS NOT NULL"
+
+# From 1.2: an online migration that is ready when the extension is updated is finished by 1.3's swap, which keeps
+# NOT NULL on a referencing column (a 1.2 migration has its NOT NULL proof for the key only: the swap scans for it).
+inflight=uuid7_inflight_$$
+createdb "$inflight" || { fail "setup" "createdb failed"; exit 1; }
+trap 'dropdb --if-exists "$fresh" >/dev/null 2>&1; dropdb --if-exists "$upgraded" >/dev/null 2>&1; dropdb --if-exists "$previous" >/dev/null 2>&1; dropdb --if-exists "$inflight" >/dev/null 2>&1' EXIT
+export PGDATABASE=$inflight
+sql "CREATE EXTENSION uuid7 VERSION '1.2';
+	CREATE TABLE p (id serial PRIMARY KEY, n int);
+	CREATE TABLE c (id serial PRIMARY KEY, p_id int NOT NULL REFERENCES p);
+	INSERT INTO p (n) SELECT g FROM generate_series(1, 500) g;
+	INSERT INTO c (p_id) SELECT 1 + g % 500 FROM generate_series(1, 1000) g" >/dev/null
+mid=$(sql "SELECT uuid7_migration_start(ARRAY['p']::regclass[])")
+for _ in $(seq 1 300); do
+	[ "$(sql "SELECT state FROM uuid7_online_migration WHERE id = ${mid:-0}")" = ready ] && break
+	sleep 0.2
+done
+check_eq "a 1.2 online migration reaches ready" "ready" "$(sql "SELECT state FROM uuid7_online_migration WHERE id = ${mid:-0}")"
+sql "ALTER EXTENSION uuid7 UPDATE" >/dev/null
+check_eq "1.2 with a migration in flight updates to the default version" "$default_version" \
+	"$(sql "SELECT extversion FROM pg_extension WHERE extname = 'uuid7'")"
+check_eq "upgraded from 1.2 has exactly the fresh install's objects" "$fresh_members" "$(sql "$members_sql")"
+check_eq "the status view of 1.3 reads the 1.2 migration: ready" "ready" \
+	"$(sql "SELECT string_agg(DISTINCT state, ',') FROM uuid7_migration_status WHERE migration_id = ${mid:-0}")"
+sql "SELECT uuid7_migration_finish(${mid:-0})" >/dev/null
+check_eq "finished by 1.3: p.id uuid NOT NULL with its default, c.p_id uuid NOT NULL" "p.id uuid t t|c.p_id uuid t f" \
+	"$(sql "SELECT string_agg(format('%s.%s %s %s %s', attrelid::regclass, attname, atttypid::regtype, attnotnull, atthasdef), '|' ORDER BY attrelid::regclass::text DESC)
+		FROM pg_attribute WHERE attrelid IN ('p'::regclass, 'c'::regclass) AND attname IN ('id', 'p_id') AND (attrelid = 'p'::regclass OR attname = 'p_id')")"
+check_true "every child of the 1.2 migration references its parent's new key" \
+	"SELECT count(*) = 1000 AND bool_and(uuid7_legacy_id('p', c.p_id) BETWEEN 1 AND 500) FROM c JOIN p ON p.id = c.p_id"

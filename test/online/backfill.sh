@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# test/online/backfill.sh — single, deterministic interleavings of application writes with the online migration's
+# phases (the workload suite hits them at random), and the end state of a small schema against uuid7_migrate's:
+#   (1) an UPDATE of a non-key column of a row the backfill has not reached yet, while pages already done have free
+#       space: the row must still end with its new key;
+#   (2) an UPDATE of the key (ON UPDATE CASCADE) that the backfill's batch has to wait for: the batch must not
+#       overwrite the new key the sync trigger gave;
+#   (3) a row inserted by a transaction still open when the migration starts: the map phase waits for it, and the
+#       new keys keep the old-key order of every row, that one included;
+#   (4) the end state of a schema with a NOT NULL foreign key column, a comment, a grant and a view: equal to the
+#       offline migration's, converted columns moved to the end aside;
+#   (5) the constrain phase under a steady workload that inserts a parent and then its child in each transaction:
+#       its lock steps must not keep timing out.
+set -uo pipefail
+source "$(dirname "$0")/../assert.sh"
+source "$(dirname "$0")/lib.sh"
+
+work=$(mktemp -d /tmp/uuid7-online-backfill-XXXXXX)
+trap 'rm -rf "$work"; online_cleanup' EXIT
+
+# parent: $2 rows (2000: 13 full pages at fillfactor 100), keys in insert order; child: 2 for each parent whose key
+# ends in 1 (parent_id = 1 + (id % ($2 / 10)) * 10), ON UPDATE CASCADE.
+schema() {
+	sed -e "s/@ff@/$1/g" -e "s/@n@/$2/g" <<'SQL'
+CREATE TABLE parent (id bigserial PRIMARY KEY, name text NOT NULL) WITH (fillfactor = @ff@);
+CREATE TABLE child (id bigserial PRIMARY KEY, parent_id bigint REFERENCES parent ON UPDATE CASCADE ON DELETE CASCADE, note text);
+CREATE INDEX child_parent ON child (parent_id);
+INSERT INTO parent (name) SELECT 'parent ' || g FROM generate_series(1, @n@) g;
+INSERT INTO child (parent_id, note) SELECT 1 + (g % (@n@ / 10)) * 10, 'child ' || g FROM generate_series(1, @n@ / 5) g;
+VACUUM ANALYZE;
+SQL
+}
+# One check: every child references (through the mapping) the parent it referenced before; $3, $4: that parent's
+# key $3 was changed to $4 (ON UPDATE CASCADE).
+check_children() {
+	check_eq "$1: every child references the parent it referenced before" "0" \
+		"$(sql "SELECT count(*) FROM child, LATERAL (SELECT 1 + (id % ($2 / 10)) * 10 AS was) w
+			WHERE uuid7_legacy_id('parent', parent_id) IS DISTINCT FROM CASE WHEN was = ${3:-0} THEN ${4:-0} ELSE was END" 2>&1)"
+}
+tables="ARRAY['parent']::regclass[]"
+slow="'{\"batch_blocks\": 1, \"pause_ms\": 300}'"
+next_block() { sql "SELECT next_block FROM uuid7_online_table WHERE migration_id = $1 AND relid = 'parent'::regclass"; }
+call() { psql -X -A -t -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "$1" 2>&1; }
+
+# ---- (1) non-key UPDATE of a row not backfilled yet ----------------------------------------------------------------
+online_db nonkey_update
+schema 100 2000 | online_setup
+id=$(online_start "$tables" "$slow")
+[ -n "$id" ] || exit 1
+online_wait_for "(1) the backfill of parent has done its first page" \
+	"SELECT next_block BETWEEN 1 AND 5 FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass" 30
+# row 2000 is on the last page (full): its new version goes to a page the backfill has done, or past its end
+out=$(sql "UPDATE parent SET name = name || ' (renamed)' FROM (SELECT next_block, blocks_total FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass) b
+	WHERE id = 2000 RETURNING ctid, (ctid::text::point)[0] < b.next_block OR (ctid::text::point)[0] >= b.blocks_total" 2>&1)
+check_eq "(1) setup: the renamed row moved to a page the backfill will not visit ($out)" "t" "${out##*|}"
+st=$(online_wait "$id")
+check_eq "(1) the migration reaches ready" "ready" "$st"
+[ "$st" = ready ] || echo "(1) last status: $(sql "SELECT state, last_error FROM uuid7_migration_status WHERE migration_id = $id AND role = 'key'")" >&2
+check_eq "(1) the renamed row has its new key" "t" \
+	"$(sql "SELECT uuid7_new_1 IS NOT NULL AND uuid7_new_1 = (SELECT new_id FROM parent_uuid7_map WHERE old_id = 2000) FROM parent WHERE id = 2000" 2>&1)"
+check_eq "(1) the application can update that row again (no 23514 from the NOT NULL proof)" "" \
+	"$(sql "UPDATE parent SET name = name || '!' WHERE id = 2000" 2>&1)"
+if [ "$st" = ready ]; then
+	out=$(call "SELECT uuid7_migration_finish($id)")
+	check_eq "(1) finish succeeds" "public.parent" "$(sql "SELECT $(sql_literal "$out")::jsonb->'tables'->>0" 2>&1)"
+	check_eq "(1) the renamed row is mapped from 2000" "t" "$(sql "SELECT uuid7_legacy_id('parent', id) = 2000 FROM parent WHERE name LIKE 'parent 2000 %'" 2>&1)"
+	check_children "(1)" 2000
+fi
+
+# ---- (2) key UPDATE that a backfill batch waits for ------------------------------------------------------------------
+online_db key_update
+schema 50 1000 | online_setup # room on every page: updated rows stay on their page (13 pages)
+id=$(online_start "$tables" "'{\"batch_blocks\": 1, \"pause_ms\": 400}'")
+[ -n "$id" ] || exit 1
+online_wait_for "(2) the backfill of parent has started" \
+	"SELECT next_block BETWEEN 1 AND 10 FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass" 30
+k=$(($(next_block "$id") + 2))
+victim=$(sql "SELECT id FROM parent WHERE ctid >= '($k,0)'::tid AND ctid < '($((k + 1)),0)'::tid AND id % 10 = 1 ORDER BY id LIMIT 1")
+# The re-key holds its row lock until the backfill's batch for that page waits for it, then commits.
+PGAPPNAME="onl_rekey_$$" psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "UPDATE parent SET id = 100000 WHERE id = $victim" \
+	-c "SELECT pg_sleep(4)" -c "COMMIT" >/dev/null 2>"$work/rekey.out" &
+rekey=$!
+ONLINE_BG+=("$rekey")
+online_wait_for "(2) the backfill batch waits for the re-keying transaction" \
+	"SELECT EXISTS (SELECT 1 FROM pg_stat_activity a JOIN uuid7_online_migration m ON m.worker_pid = a.pid
+		WHERE m.id = $id AND a.wait_event_type = 'Lock')" 10
+wait "$rekey"
+check_eq "(2) the re-key commits" "" "$(cat "$work/rekey.out")"
+st=$(online_wait "$id")
+check_eq "(2) the migration reaches ready" "ready" "$st"
+[ "$st" = ready ] || echo "(2) last status: $(sql "SELECT state, last_error FROM uuid7_migration_status WHERE migration_id = $id AND role = 'key'")" >&2
+check_eq "(2) the re-keyed row has the new key the trigger gave (mapping of 100000)" "t" \
+	"$(sql "SELECT uuid7_new_1 IS NOT NULL AND uuid7_new_1 = (SELECT new_id FROM parent_uuid7_map WHERE old_id = 100000) FROM parent WHERE id = 100000" 2>&1)"
+if [ "$st" = ready ]; then
+	out=$(call "SELECT uuid7_migration_finish($id)")
+	check_eq "(2) finish succeeds" "public.parent" "$(sql "SELECT $(sql_literal "$out")::jsonb->'tables'->>0" 2>&1)"
+	check_eq "(2) the re-keyed row and its 2 children are mapped from 100000" "2|t" \
+		"$(sql "SELECT count(*), bool_and(c.parent_id = uuid7_mapped_id('parent', 100000)) FROM child c JOIN parent p ON p.id = c.parent_id WHERE p.name = 'parent $victim'" 2>&1)"
+	check_children "(2)" 1000 "$victim" 100000
+fi
+
+# ---- (3) a row inserted by a transaction open during the map phase ------------------------------------------------------
+online_db inflight
+schema 100 2000 | online_setup
+# A draws key 2001 and stays open until the holder's advisory lock is released; B (key 2002) commits at once. The map
+# phase must not map 2002 before A's key is settled: it waits for A's transaction (and says so in the status), then
+# maps A and B in old-key order.
+PGAPPNAME="onl_holder_$$" psql -X -q -c "SELECT pg_advisory_lock(770001)" -c "SELECT pg_sleep(300)" >/dev/null 2>&1 &
+ONLINE_BG+=($!)
+online_wait_for "(3) the holder has its lock" "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'onl_holder_$$' AND wait_event = 'PgSleep')" 30
+PGAPPNAME="onl_inflight_$$" psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "INSERT INTO parent (name) VALUES ('A, written before the start, committed after the map phase began')" \
+	-c "SELECT pg_advisory_lock(770001)" -c "COMMIT" >/dev/null 2>"$work/inflight.out" &
+inflight=$!
+ONLINE_BG+=("$inflight")
+online_wait_for "(3) A has inserted and waits" "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'onl_inflight_$$' AND wait_event_type = 'Lock')" 30
+sql "INSERT INTO parent (name) VALUES ('B, committed before the start')" >/dev/null
+id=$(online_start "$tables" "$slow")
+[ -n "$id" ] || exit 1
+apid=$(sql "SELECT pid FROM pg_stat_activity WHERE application_name = 'onl_inflight_$$'")
+online_wait_for "(3) the map waits for A's transaction, and the status names its pid" \
+	"SELECT EXISTS (SELECT 1 FROM uuid7_migration_status WHERE migration_id = $id AND phase = 'map' AND state = 'waiting'
+	                 AND last_error ~ 'waiting for [0-9]+ transaction\\(s\\).*\\(pid ([0-9]+, )*$apid[,)]')" 30
+check_eq "(3) nothing mapped while A is open" "0|f" \
+	"$(sql "SELECT (SELECT count(*) FROM parent_uuid7_map), map_done FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass")"
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'onl_holder_$$'" >/dev/null
+wait "$inflight"
+check_eq "(3) A commits (key 2001)" "|2001" "$(cat "$work/inflight.out")|$(sql "SELECT id FROM parent WHERE name LIKE 'A,%'")"
+online_wait_for "(3) the backfill has started" \
+	"SELECT EXISTS (SELECT 1 FROM uuid7_migration_status WHERE migration_id = $id AND phase = 'backfill')" 30
+sql "INSERT INTO parent (name) VALUES ('C, written during the backfill')" >/dev/null
+check_eq "(3) the migration reaches ready" "ready" "$(online_wait "$id")"
+out=$(call "SELECT uuid7_migration_finish($id)")
+check_eq "(3) finish succeeds" "public.parent" "$(sql "SELECT $(sql_literal "$out")::jsonb->'tables'->>0" 2>&1)"
+check_eq "(3) keys in write order: A (written before the start) < C (written during the backfill)" "t" \
+	"$(sql "SELECT (SELECT id FROM parent WHERE name LIKE 'A,%') < (SELECT id FROM parent WHERE name LIKE 'C,%')" 2>&1)"
+check_eq "(3) old-key order kept for every row, A (2001) before B (2002) included" "0|2003" \
+	"$(sql "SELECT count(*) FILTER (WHERE old < prev), count(*) FROM (
+	          SELECT uuid7_legacy_id('parent', id) AS old, lag(uuid7_legacy_id('parent', id)) OVER (ORDER BY id) AS prev FROM parent) s" 2>&1)"
+
+# ---- (4) end state against the offline migration -------------------------------------------------------------------
+online_db end_state
+online_setup <<'SQL'
+CREATE TABLE parent (id bigserial PRIMARY KEY, name text NOT NULL);
+CREATE TABLE child (id bigserial PRIMARY KEY, parent_id bigint NOT NULL REFERENCES parent ON DELETE CASCADE, note text);
+CREATE INDEX child_parent ON child (parent_id) INCLUDE (note) WHERE note IS NOT NULL;
+COMMENT ON COLUMN child.parent_id IS 'the parent';
+GRANT SELECT (parent_id) ON child TO PUBLIC;
+CREATE VIEW child_names AS SELECT c.id, c.parent_id, p.name FROM child c JOIN parent p ON p.id = c.parent_id;
+INSERT INTO parent (name) SELECT 'parent ' || g FROM generate_series(1, 200) g;
+INSERT INTO child (parent_id, note) SELECT 1 + g % 200, 'child ' || g FROM generate_series(1, 400) g;
+SQL
+twin="onl_end_state_twin_$$"
+createdb -T "$PGDATABASE" "$twin" && MIG_DBS+=("$twin")
+check_eq "(4) twin: offline uuid7_migrate succeeds" "" \
+	"$(psql -X -q -d "$twin" -v ON_ERROR_STOP=1 -c "SELECT uuid7_migrate(ARRAY['parent']::regclass[])" 2>&1 >/dev/null)"
+id=$(online_start "$tables")
+check_eq "(4) ready" "ready" "$(online_wait "$id")"
+out=$(call "SELECT uuid7_migration_finish($id)")
+check_eq "(4) finish succeeds" "public.parent" "$(sql "SELECT $(sql_literal "$out")::jsonb->'tables'->>0" 2>&1)"
+check_eq "(4) child.parent_id: uuid NOT NULL, as offline" \
+	"$(psql -X -A -t -d "$twin" -c "SELECT format_type(atttypid, atttypmod), attnotnull FROM pg_attribute WHERE attrelid = 'child'::regclass AND attname = 'parent_id'")" \
+	"$(sql "SELECT format_type(atttypid, atttypmod), attnotnull FROM pg_attribute WHERE attrelid = 'child'::regclass AND attname = 'parent_id'")"
+twin_sig=$(online_schema_sig "$twin" 2>&1)
+our_sig=$(online_schema_sig 2>&1)
+if [ "$twin_sig" = "$our_sig" ] && printf '%s\n' "$our_sig" | grep -q '^constraint|child|child_parent_id_fkey|'; then
+	pass "(4) schema (columns by name, constraints, indexes, triggers, sequences) equal to the offline twin's"
+else
+	fail "(4) schema (columns by name, constraints, indexes, triggers, sequences) equal to the offline twin's" \
+		"$(diff <(printf '%s\n' "$twin_sig") <(printf '%s\n' "$our_sig") | grep '^[<>]' | head -n 20)"
+fi
+extras="SELECT col_description('child'::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = 'child'::regclass AND attname = 'parent_id')),
+	(SELECT attacl::text FROM pg_attribute WHERE attrelid = 'child'::regclass AND attname = 'parent_id'), pg_get_viewdef('child_names'::regclass)"
+check_eq "(4) column comment, column grant and view definition as offline" \
+	"$(psql -X -A -t -d "$twin" -c "$extras")" "$(sql "$extras")"
+
+# ---- (5) the foreign key twin step under a steady "parent, then its child" insert workload ----------------------------
+online_db fk_step
+schema 100 2000 | online_setup
+cat >"$work/family.sql" <<'EOF'
+BEGIN;
+INSERT INTO parent (name) VALUES ('new');
+INSERT INTO child (parent_id, note) VALUES (currval('parent_id_seq'), 'new');
+COMMIT;
+EOF
+chmod -R a+rX "$work"
+pgbench -n -c 4 -j 2 -T 120 -f "$work/family.sql" "$PGDATABASE" >"$work/family.log" 2>&1 &
+family=$!
+ONLINE_BG+=("$family")
+online_wait_for "(5) the insert workload runs" "SELECT count(*) > 2100 FROM parent" 30
+id=$(online_start "$tables" "'{\"lock_timeout_ms\": 200, \"lock_retries\": 5}'")
+[ -n "$id" ] || exit 1
+st=$(online_wait "$id" 60)
+check_eq "(5) with inserts of a parent then its child running, the migration reaches ready (5 lock attempts per step)" "ready" "$st"
+[ "$st" = ready ] || echo "(5) last status: $(sql "SELECT state, last_error FROM uuid7_migration_status WHERE migration_id = $id AND role = 'key'")" >&2
+kill "$family" 2>/dev/null
+wait "$family" 2>/dev/null
+if [ "$st" = ready ]; then
+	out=$(call "SELECT uuid7_migration_finish($id)")
+	check_eq "(5) finish succeeds; every new child references its new parent" "public.parent|0" \
+		"$(sql "SELECT $(sql_literal "$out")::jsonb->'tables'->>0" 2>&1)|$(sql "SELECT count(*) FROM child c LEFT JOIN parent p ON p.id = c.parent_id WHERE c.note = 'new' AND p.name IS DISTINCT FROM 'new'" 2>&1)"
+fi
+
+online_check_no_crash
