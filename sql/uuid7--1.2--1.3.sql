@@ -69,8 +69,7 @@ BEGIN
 		EXIT WHEN @extschema@.uuid7_online_worker_pid(migration) IS NOT DISTINCT FROM pid;
 		PERFORM pg_sleep(0.01);
 	END LOOP;
-	UPDATE @extschema@.uuid7_online_migration SET worker_pid = pid, worker_started_at = clock_timestamp(), updated_at = clock_timestamp()
-	 WHERE id = migration;
+	UPDATE @extschema@.uuid7_online_migration SET worker_pid = pid, updated_at = clock_timestamp() WHERE id = migration;
 	RETURN pid;
 END;
 $fn$;
@@ -406,18 +405,18 @@ BEGIN
 	-- ---- index: the uuid twin of every index on a converted column, built concurrently -------------------------
 	IF m.phase = 'index' THEN
 		FOR o IN SELECT * FROM @extschema@.uuid7_online_object WHERE migration_id = migration AND kind = 'index' AND NOT done ORDER BY ord LOOP
-			UPDATE @extschema@.uuid7_online_migration SET run_started_at = clock_timestamp() WHERE id = migration;
 			SELECT i.indisvalid INTO ok
 			  FROM pg_class ci JOIN pg_index i ON i.indexrelid = ci.oid
 			 WHERE ci.relname = o.new_name AND ci.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = o.relid);
 			IF NOT FOUND THEN
+				UPDATE @extschema@.uuid7_online_migration SET run_started_at = clock_timestamp() WHERE id = migration;
 				RETURN QUERY SELECT 'run', o.create_sql, NULL::int;
 			ELSIF NOT ok THEN
 				-- left behind by a build that was interrupted (a crash, a kill, a cancel): build it again
+				UPDATE @extschema@.uuid7_online_migration SET run_started_at = clock_timestamp() WHERE id = migration;
 				RETURN QUERY SELECT 'run', format('DROP INDEX CONCURRENTLY %I.%I',
 					(SELECT ns.nspname FROM pg_class pc JOIN pg_namespace ns ON ns.oid = pc.relnamespace WHERE pc.oid = o.relid), o.new_name), NULL::int;
 			ELSE
-				UPDATE @extschema@.uuid7_online_migration SET run_started_at = NULL WHERE id = migration;
 				UPDATE @extschema@.uuid7_online_object SET done = true WHERE migration_id = migration AND ord = o.ord;
 				RETURN QUERY SELECT 'continue', NULL::text, NULL::int;
 			END IF;
@@ -931,3 +930,5 @@ SELECT m.id AS migration_id,
   JOIN uuid7_online_table t ON t.migration_id = m.id;
 
 DROP FUNCTION uuid7_online_worker_alive(integer, timestamptz);
+-- only the grace period of the old liveness test read it
+ALTER TABLE uuid7_online_migration DROP COLUMN worker_started_at;
