@@ -52,6 +52,23 @@ $fn$;
 COMMENT ON FUNCTION uuid7_online_worker_pid(bigint) IS
 	'internal to the online migration: the pid of the worker that drives the migration (it holds its advisory lock), or NULL';
 
+-- Whether a migration that should be running has no worker. The lock is read first and the state after it, with a
+-- snapshot of its own: a worker that ended after the caller's snapshot was taken has committed its last state by
+-- then (ready, blocked, failed), and is not taken for a stopped one.
+CREATE FUNCTION uuid7_online_stopped(migration bigint) RETURNS boolean
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	IF @extschema@.uuid7_online_worker_pid(migration) IS NOT NULL THEN
+		RETURN false;
+	END IF;
+	RETURN EXISTS (SELECT 1 FROM @extschema@.uuid7_online_migration WHERE id = migration AND state IN ('running', 'waiting'));
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_online_stopped(bigint) IS
+	'internal to the online migration: whether the migration is running or waiting by its state but its worker is gone';
+
 -- Launches the worker of a migration and waits until it holds its lock, so that the status never shows a worker
 -- that is starting as stopped. Called by uuid7_migration_start() and _resume() in their transaction.
 CREATE FUNCTION uuid7_online_start_worker(migration bigint) RETURNS integer
@@ -875,7 +892,7 @@ BEGIN
 		RAISE EXCEPTION 'online migration % is already %', migration, m.state USING ERRCODE = '55000';
 	ELSIF m.state <> 'ready' THEN
 		RAISE EXCEPTION 'online migration % is not ready to finish: it is % (phase %)', migration,
-			CASE WHEN m.state IN ('running', 'waiting') AND @extschema@.uuid7_online_worker_pid(migration) IS NULL THEN 'stopped' ELSE m.state END, m.phase
+			CASE WHEN @extschema@.uuid7_online_stopped(migration) THEN 'stopped' ELSE m.state END, m.phase
 			USING ERRCODE = '55000',
 			DETAIL = coalesce('Last error: ' || m.last_error, 'The worker has not finished its phases yet.'),
 			HINT = CASE WHEN m.state IN ('failed', 'blocked') THEN 'Fix the cause, then call uuid7_migration_resume().'
@@ -910,8 +927,7 @@ SELECT m.id AS migration_id,
 	   t.relid AS table_name,
 	   CASE WHEN t.is_key THEN 'key' ELSE 'referencing' END AS role,
 	   m.phase,
-	   CASE WHEN m.state IN ('running', 'waiting') AND @extschema@.uuid7_online_worker_pid(m.id) IS NULL
-			THEN 'stopped' ELSE m.state END AS state,
+	   CASE WHEN m.state IN ('running', 'waiting') AND @extschema@.uuid7_online_stopped(m.id) THEN 'stopped' ELSE m.state END AS state,
 	   t.rows_done,
 	   t.rows_total,
 	   CASE WHEN t.backfill_done_at IS NOT NULL THEN 100.0
