@@ -71,9 +71,9 @@ SELECT attrelid::regclass, attname, atttypid::regtype, attnotnull, pg_get_expr(d
  WHERE attrelid IN ('"On Line"."Parent"'::regclass, '"On Line".child'::regclass, '"On Line".tree'::regclass)
    AND attnum > 0 AND NOT attisdropped ORDER BY attrelid::regclass::text, attname;
 SELECT conrelid::regclass, conname, pg_get_constraintdef(oid) FROM pg_constraint
- WHERE connamespace = '"On Line"'::regnamespace ORDER BY 1::text, 2;
+ WHERE connamespace = '"On Line"'::regnamespace ORDER BY conrelid::regclass::text COLLATE "C", conname COLLATE "C";
 SELECT indexrelid::regclass, pg_get_indexdef(indexrelid) FROM pg_index
- WHERE indrelid IN ('"On Line"."Parent"'::regclass, '"On Line".child'::regclass, '"On Line".tree'::regclass) ORDER BY 1::text;
+ WHERE indrelid IN ('"On Line"."Parent"'::regclass, '"On Line".child'::regclass, '"On Line".tree'::regclass) ORDER BY indexrelid::regclass::text COLLATE "C";
 SELECT col_description('"On Line"."Parent"'::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = '"On Line"."Parent"'::regclass AND attname = 'id')) AS key_comment;
 SELECT pg_get_viewdef('"On Line".parent_names'::regclass);
 SELECT count(*) AS sequences_left FROM pg_class WHERE relkind = 'S' AND relnamespace = '"On Line"'::regnamespace AND relname NOT LIKE 'child%';
