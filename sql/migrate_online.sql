@@ -62,6 +62,22 @@ INSERT INTO "On Line"."Parent" (id, tenant, name) VALUES (5001, 1, 'late');
 COMMIT;
 UPDATE "On Line"."Parent" SET id = 6000 WHERE id = 10;	-- ON UPDATE CASCADE to child.parent_id
 DELETE FROM "On Line"."Parent" WHERE id = 11;
+-- the sync trigger reads and writes the mapping as the role that started the migration: it refuses arguments the
+-- registry does not list for its table (42501), and any use but BEFORE INSERT OR UPDATE FOR EACH ROW (39P01)
+SELECT (uuid7_online_sync_args(:mid, '"On Line".child'))[1] = :'mid' AS first_is_mid, (uuid7_online_sync_args(:mid, '"On Line".child'))[2:];
+CREATE TABLE o_forged (parent_id int, twin uuid);
+CREATE TRIGGER forged BEFORE INSERT ON o_forged FOR EACH ROW
+	EXECUTE FUNCTION uuid7_online_sync(:'mid', 'parent_id', 'twin', '"On Line"."Parent_uuid7_map"', '7');
+INSERT INTO o_forged VALUES (1, NULL);
+BEGIN;
+CREATE TRIGGER forged BEFORE INSERT ON "On Line".child FOR EACH ROW
+	EXECUTE FUNCTION uuid7_online_sync(:'mid', 'parent_id', 'tenant', '"On Line"."Parent_uuid7_map"', '7');
+INSERT INTO "On Line".child (parent_id, tenant, pid2, note) VALUES (12, 1, 5001, 'forged');
+ROLLBACK;
+CREATE TRIGGER forged_after AFTER INSERT ON o_forged FOR EACH ROW EXECUTE FUNCTION uuid7_online_sync();
+DROP TRIGGER forged ON o_forged;
+INSERT INTO o_forged VALUES (1, NULL);
+DROP TABLE o_forged;
 SELECT (uuid7_migration_finish(:mid) - 'seconds' - 'migration_id' - 'lock_attempts') AS finished;
 SELECT table_name, phase, state FROM uuid7_migration_status WHERE migration_id = :mid ORDER BY table_name::text;
 

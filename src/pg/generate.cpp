@@ -38,7 +38,9 @@ extern "C"
 	/* uuid_generate_v7() RETURNS uuid */
 	Datum uuid_generate_v7(PG_FUNCTION_ARGS)
 	{
-		return V7Datum(uuid7::pg::NextV7InstantNs());
+		pg_uuid_t *out = NewUuid();
+		uuid7::pg::WriteNextV7(out->data);
+		PG_RETURN_UUID_P(out);
 	}
 
 	/*
@@ -68,7 +70,7 @@ extern "C"
 	Datum uuid_generate_v6(PG_FUNCTION_ARGS)
 	{
 		pg_uuid_t *out = NewUuid();
-		uuid7::WriteRandomV6(out->data, uuid7::pg::NextV6Tick(), uuid7::pg::RandomU64());
+		uuid7::pg::WriteNextV6(out->data);
 		PG_RETURN_UUID_P(out);
 	}
 

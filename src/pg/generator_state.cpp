@@ -5,6 +5,7 @@
 
 #include "core/ordering.hpp"
 #include "core/random_pool.hpp"
+#include "core/uuid_layout.hpp"
 
 #include <ctime>
 
@@ -150,6 +151,16 @@ uint64 RandomU64()
 	random_pool.MarkFilled(MyProcPid);
 	random_pool.TakeU64(MyProcPid, value);
 	return value;
+}
+
+void WriteNextV7(uint8 *out)
+{
+	WriteV7(out, NextV7InstantNs(), RandomU64());
+}
+
+void WriteNextV6(uint8 *out)
+{
+	WriteRandomV6(out, NextV6Tick(), RandomU64());
 }
 
 } // namespace uuid7::pg

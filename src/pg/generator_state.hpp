@@ -28,4 +28,8 @@ uint64 NextV6Tick();
 /* 64 bits from the CSPRNG; raises an ERROR if the CSPRNG fails. */
 uint64 RandomU64();
 
+/* The next uuid of each version, written to out (16 bytes): what uuid_generate_v7() / uuid_generate_v6() return. */
+void WriteNextV7(uint8 *out);
+void WriteNextV6(uint8 *out);
+
 } // namespace uuid7::pg

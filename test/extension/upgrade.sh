@@ -8,8 +8,13 @@ cd "$(dirname "$0")/../.."
 
 fresh=uuid7_fresh_$$
 upgraded=uuid7_upgraded_$$
-createdb "$fresh" && createdb "$upgraded" || { fail "setup" "createdb failed"; exit 1; }
-trap 'dropdb --if-exists "$fresh" >/dev/null 2>&1; dropdb --if-exists "$upgraded" >/dev/null 2>&1' EXIT
+databases=()
+drop_databases() { local db; for db in "${databases[@]}"; do dropdb --if-exists "$db" >/dev/null 2>&1; done; }
+trap drop_databases EXIT
+# new_database NAME: creates it, dropped on exit
+new_database() { createdb "$1" || { fail "setup" "createdb $1 failed"; exit 1; }; databases+=("$1"); }
+new_database "$fresh"
+new_database "$upgraded"
 
 default_version=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" uuid7.control)
 first_version=1.0
@@ -50,8 +55,7 @@ check_true "generators work after the update" "SELECT uuid_version(uuid_generate
 # From the previous release (1.1): a table migrated offline keeps its mapping lookups across the update, and the
 # update adds the online migration.
 previous=uuid7_previous_$$
-createdb "$previous" || { fail "setup" "createdb failed"; exit 1; }
-trap 'dropdb --if-exists "$fresh" >/dev/null 2>&1; dropdb --if-exists "$upgraded" >/dev/null 2>&1; dropdb --if-exists "$previous" >/dev/null 2>&1' EXIT
+new_database "$previous"
 export PGDATABASE=$previous
 sql "CREATE EXTENSION uuid7 VERSION '1.1';
 	CREATE TABLE p (id serial PRIMARY KEY, n int);
@@ -68,32 +72,63 @@ check_true "a mapping made by 1.1 still resolves after the update" \
 check_true "the online migration functions exist after the update" \
 	"SELECT to_regprocedure('uuid7_migration_start(regclass[], jsonb)') IS NOT NULL AND to_regclass('uuid7_migration_status') IS NOT NULL"
 
-# From 1.2: an online migration that is ready when the extension is updated is finished by 1.3's swap, which keeps
+# online_database NAME VERSION: a database (PGDATABASE) at VERSION with p (500 rows) and c (1000 rows, p_id NOT NULL
+# REFERENCES p), ready for an online migration of p
+online_database() {
+	new_database "uuid7_$1_$$"
+	export PGDATABASE=uuid7_$1_$$
+	sql "CREATE EXTENSION uuid7 VERSION '$2';
+		CREATE TABLE p (id serial PRIMARY KEY, n int);
+		CREATE TABLE c (id serial PRIMARY KEY, p_id int NOT NULL REFERENCES p);
+		INSERT INTO p (n) SELECT g FROM generate_series(1, 500) g;
+		INSERT INTO c (p_id) SELECT 1 + g % 500 FROM generate_series(1, 1000) g" >/dev/null
+}
+# wait_migration ID COLUMN VALUE: until uuid7_online_migration.COLUMN of ID is VALUE (60 s at most)
+wait_migration() {
+	for _ in $(seq 1 300); do
+		[ "$(sql "SELECT $2 FROM uuid7_online_migration WHERE id = $1")" = "$3" ] && return
+		sleep 0.2
+	done
+}
+
+# From 1.2: an online migration that is ready when the extension is updated is finished by the swap of 1.3 on, which keeps
 # NOT NULL on a referencing column (a 1.2 migration has its NOT NULL proof for the key only: the swap scans for it).
-inflight=uuid7_inflight_$$
-createdb "$inflight" || { fail "setup" "createdb failed"; exit 1; }
-trap 'dropdb --if-exists "$fresh" >/dev/null 2>&1; dropdb --if-exists "$upgraded" >/dev/null 2>&1; dropdb --if-exists "$previous" >/dev/null 2>&1; dropdb --if-exists "$inflight" >/dev/null 2>&1' EXIT
-export PGDATABASE=$inflight
-sql "CREATE EXTENSION uuid7 VERSION '1.2';
-	CREATE TABLE p (id serial PRIMARY KEY, n int);
-	CREATE TABLE c (id serial PRIMARY KEY, p_id int NOT NULL REFERENCES p);
-	INSERT INTO p (n) SELECT g FROM generate_series(1, 500) g;
-	INSERT INTO c (p_id) SELECT 1 + g % 500 FROM generate_series(1, 1000) g" >/dev/null
+online_database inflight 1.2
 mid=$(sql "SELECT uuid7_migration_start(ARRAY['p']::regclass[])")
-for _ in $(seq 1 300); do
-	[ "$(sql "SELECT state FROM uuid7_online_migration WHERE id = ${mid:-0}")" = ready ] && break
-	sleep 0.2
-done
+wait_migration "${mid:-0}" state ready
 check_eq "a 1.2 online migration reaches ready" "ready" "$(sql "SELECT state FROM uuid7_online_migration WHERE id = ${mid:-0}")"
 sql "ALTER EXTENSION uuid7 UPDATE" >/dev/null
 check_eq "1.2 with a migration in flight updates to the default version" "$default_version" \
 	"$(sql "SELECT extversion FROM pg_extension WHERE extname = 'uuid7'")"
 check_eq "upgraded from 1.2 has exactly the fresh install's objects" "$fresh_members" "$(sql "$members_sql")"
-check_eq "the status view of 1.3 reads the 1.2 migration: ready" "ready" \
+check_eq "the status view reads the 1.2 migration after the update: ready" "ready" \
 	"$(sql "SELECT string_agg(DISTINCT state, ',') FROM uuid7_migration_status WHERE migration_id = ${mid:-0}")"
 sql "SELECT uuid7_migration_finish(${mid:-0})" >/dev/null
-check_eq "finished by 1.3: p.id uuid NOT NULL with its default, c.p_id uuid NOT NULL" "p.id uuid t t|c.p_id uuid t f" \
+check_eq "finished after the update: p.id uuid NOT NULL with its default, c.p_id uuid NOT NULL" "p.id uuid t t|c.p_id uuid t f" \
 	"$(sql "SELECT string_agg(format('%s.%s %s %s %s', attrelid::regclass, attname, atttypid::regtype, attnotnull, atthasdef), '|' ORDER BY attrelid::regclass::text DESC)
 		FROM pg_attribute WHERE attrelid IN ('p'::regclass, 'c'::regclass) AND attname IN ('id', 'p_id') AND (attrelid = 'p'::regclass OR attname = 'p_id')")"
 check_true "every child of the 1.2 migration references its parent's new key" \
 	"SELECT count(*) = 1000 AND bool_and(uuid7_legacy_id('p', c.p_id) BETWEEN 1 AND 500) FROM c JOIN p ON p.id = c.p_id"
+
+# From 1.3: a migration started by 1.3 has a generated PL/pgSQL sync function per table. Updated to 1.4 in the middle
+# of the backfill, its triggers keep the twins current, and 1.4's swap drops those functions.
+online_database plpgsql 1.3
+# batch_blocks 1 with a long pause: the worker is still backfilling when the extension is updated
+mid=$(sql "SELECT uuid7_migration_start(ARRAY['p']::regclass[], '{\"batch_blocks\": 1, \"pause_ms\": 60000}')")
+wait_migration "${mid:-0}" phase backfill
+check_eq "1.3 migration with its generated sync functions, backfilling" "backfill 2" \
+	"$(sql "SELECT m.phase || ' ' || (SELECT count(*) FROM pg_proc WHERE proname LIKE 'uuid7\_sync\_%') FROM uuid7_online_migration m WHERE m.id = ${mid:-0}")"
+sql "SELECT uuid7_online_stop_worker(${mid:-0})" >/dev/null
+sql "ALTER EXTENSION uuid7 UPDATE" >/dev/null
+check_eq "1.3 with a migration in flight updates to the default version" "$default_version" \
+	"$(sql "SELECT extversion FROM pg_extension WHERE extname = 'uuid7'")"
+check_eq "upgraded from 1.3 has exactly the fresh install's objects" "$fresh_members" "$(sql "$members_sql")"
+# rows written after the update go through the 1.3 triggers
+sql "INSERT INTO p (n) VALUES (501); INSERT INTO c (p_id) VALUES (501), (7)" >/dev/null
+sql "UPDATE uuid7_online_migration SET options = options || '{\"pause_ms\": 0, \"batch_blocks\": 64}' WHERE id = ${mid:-0}; SELECT uuid7_migration_resume(${mid:-0})" >/dev/null
+wait_migration "${mid:-0}" state ready
+check_eq "the 1.3 migration reaches ready under 1.4" "ready" "$(sql "SELECT state FROM uuid7_online_migration WHERE id = ${mid:-0}")"
+sql "SELECT uuid7_migration_finish(${mid:-0})" >/dev/null
+check_true "finished by 1.4: every child references its parent's new key, the 1.3 sync functions are gone" \
+	"SELECT count(*) = 1002 AND bool_and(uuid7_legacy_id('p', c.p_id) BETWEEN 1 AND 501)
+		AND NOT EXISTS (SELECT FROM pg_proc WHERE proname LIKE 'uuid7\_sync\_%') FROM c JOIN p ON p.id = c.p_id"
