@@ -10,8 +10,10 @@
  * write: the twin is set from the mapping table, and a key with no mapping yet (a new row, or a child written
  * before its parent in a deferred transaction) gets a fresh uuid added to the mapping, which whichever side comes
  * second then finds. The trigger fires on every write of the application, so it is C with plans cached per
- * backend: the PL/pgSQL function of 1.2–1.3 (SECURITY DEFINER with a pinned search_path) cost about 15% of the
- * throughput of a write-heavy workload. An UPDATE that leaves the integer columns alone runs no query at all.
+ * backend: the PL/pgSQL function of 1.2–1.3 (SECURITY DEFINER with a pinned search_path) took 20% of the
+ * throughput of a write-heavy workload, this one 12% (bench/sync_trigger.sh). It fires on every UPDATE, not only of the integer columns: an update of
+ * another column may move a row the backfill has not reached to a page it has passed, so a twin still NULL is
+ * filled here. An UPDATE that keeps the keys and finds the twins set runs no query at all.
  *
  * The mapping belongs to the role that started the migration, and writers of the table must be able to extend
  * it: the queries run as that role, as they did in a SECURITY DEFINER function it owned. Because of that switch,
