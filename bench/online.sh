@@ -110,34 +110,8 @@ q -d postgres -c "CREATE DATABASE bench" || exit 1
 ext_version=$(q -d bench -c "CREATE EXTENSION uuid7" -c "SELECT extversion FROM pg_extension WHERE extname = 'uuid7'") || exit 1
 # until uuid7.control says 1.2
 [ "$(printf '%s\n' "$ext_version" 1.2 | sort -V | head -n1)" = 1.2 ] || q -d bench -c "ALTER EXTENSION uuid7 UPDATE TO '1.2'" || exit 1
+q -d bench -v n_parent="$n_parent" -v n_child="$n_child" -f bench/online/schema.sql >/dev/null || exit 1
 q -d bench >/dev/null <<SQL || exit 1
-CREATE SEQUENCE parent_seq_seq;
-CREATE TABLE parent (
-	id bigserial PRIMARY KEY,
-	seq bigint NOT NULL DEFAULT nextval('parent_seq_seq'),
-	created_at timestamptz NOT NULL,
-	name text NOT NULL,
-	payload text NOT NULL
-);
-CREATE TABLE child (
-	id bigserial PRIMARY KEY,
-	parent_id bigint NOT NULL,
-	created_at timestamptz NOT NULL,
-	amount int NOT NULL,
-	note text
-);
-INSERT INTO parent (seq, created_at, name, payload)
-SELECT g, '2020-01-01'::timestamptz + g * interval '1 second', 'parent ' || g, left(repeat(md5(g::text), 3), 60 + g % 41)
-  FROM generate_series(1, $n_parent) g;
-SELECT setval('parent_seq_seq', $n_parent), setval('parent_id_seq', $n_parent);
-INSERT INTO child (parent_id, created_at, amount, note)
-SELECT 1 + (g::bigint * 7919) % $n_parent, '2020-01-01'::timestamptz + g * interval '1 second', g % 10000,
-	   CASE WHEN g % 3 = 0 THEN 'note ' || g END
-  FROM generate_series(1, $n_child) g;
-SELECT setval('child_id_seq', $n_child);
-ALTER TABLE parent ADD CONSTRAINT parent_seq_key UNIQUE (seq);
-ALTER TABLE child ADD CONSTRAINT child_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE CASCADE;
-CREATE INDEX child_parent_id_idx ON child (parent_id);
 VACUUM ANALYZE parent;
 VACUUM ANALYZE child;
 CHECKPOINT;

@@ -4,7 +4,7 @@
 #   bash bench/sync_trigger.sh                      (as root; starts and stops its own throwaway cluster)
 #   ROUNDS=3 DURATION_S=15 N_PARENT=100000 bash bench/sync_trigger.sh
 #
-# Two databases hold the same parent and child tables (the schema and workload of bench/online.sh) under an online
+# Two databases hold the same parent and child tables (bench/online/schema.sql, and the workload of bench/online.sh) under an online
 # migration stopped in its backfill phase: one started with uuid7 1.3 (a PL/pgSQL trigger function generated per
 # table), one with the current version (the C trigger uuid7_online_sync). In each round, the same pgbench workload
 # runs DURATION_S seconds on each database with the triggers enabled and with them disabled. Reported: tps, and
@@ -35,23 +35,9 @@ q() { psql -X -A -t -q -v ON_ERROR_STOP=1 "$@"; }
 # setup DB VERSION: the tables, and a migration of parent stopped in its backfill (its triggers in place)
 setup() {
 	q -d postgres -c "CREATE DATABASE $1" || exit 1
+	q -d "$1" -c "CREATE EXTENSION uuid7 VERSION '$2'" || exit 1
+	q -d "$1" -v n_parent="$N_PARENT" -v n_child="$n_child" -f bench/online/schema.sql >/dev/null || exit 1
 	q -d "$1" >/dev/null <<SQL || exit 1
-CREATE EXTENSION uuid7 VERSION '$2';
-CREATE SEQUENCE parent_seq_seq;
-CREATE TABLE parent (id bigserial PRIMARY KEY, seq bigint NOT NULL DEFAULT nextval('parent_seq_seq'),
-	created_at timestamptz NOT NULL, name text NOT NULL, payload text NOT NULL);
-CREATE TABLE child (id bigserial PRIMARY KEY, parent_id bigint NOT NULL, created_at timestamptz NOT NULL,
-	amount int NOT NULL, note text);
-INSERT INTO parent (seq, created_at, name, payload)
-SELECT g, now(), 'parent ' || g, left(repeat(md5(g::text), 3), 60 + g % 41) FROM generate_series(1, $N_PARENT) g;
-SELECT setval('parent_seq_seq', $N_PARENT), setval('parent_id_seq', $N_PARENT);
-INSERT INTO child (parent_id, created_at, amount, note)
-SELECT 1 + (g::bigint * 7919) % $N_PARENT, now(), g % 10000, CASE WHEN g % 3 = 0 THEN 'note ' || g END
-  FROM generate_series(1, $n_child) g;
-SELECT setval('child_id_seq', $n_child);
-ALTER TABLE parent ADD CONSTRAINT parent_seq_key UNIQUE (seq);
-ALTER TABLE child ADD CONSTRAINT child_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE CASCADE;
-CREATE INDEX child_parent_id_idx ON child (parent_id);
 -- a pause of an hour after the first batch: the worker is found in the backfill, and stopped there
 SELECT uuid7_migration_start(ARRAY['parent']::regclass[], '{"pause_ms": 3600000}');
 SQL
