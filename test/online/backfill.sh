@@ -10,7 +10,9 @@
 #   (4) the end state of a schema with a NOT NULL foreign key column, a comment, a grant and a view: equal to the
 #       offline migration's, converted columns moved to the end aside;
 #   (5) the constrain phase under a steady workload that inserts a parent and then its child in each transaction:
-#       its lock steps must not keep timing out.
+#       its lock steps must not keep timing out;
+#   (6) the map phase while the application inserts keys faster than the map goes: it must end (1.5) instead of
+#       starting round after round, and the keys it mapped keep their order.
 set -uo pipefail
 source "$(dirname "$0")/../assert.sh"
 source "$(dirname "$0")/lib.sh"
@@ -183,21 +185,61 @@ INSERT INTO child (parent_id, note) VALUES (currval('parent_id_seq'), 'new');
 COMMIT;
 EOF
 chmod -R a+rX "$work"
-pgbench -n -c 4 -j 2 -T 120 -f "$work/family.sql" "$PGDATABASE" >"$work/family.log" 2>&1 &
+pgbench -n -c 4 -j 2 -T 600 -f "$work/family.sql" "$PGDATABASE" >"$work/family.log" 2>&1 &
 family=$!
 ONLINE_BG+=("$family")
 online_wait_for "(5) the insert workload runs" "SELECT count(*) > 2100 FROM parent" 30
 id=$(online_start "$tables" "'{\"lock_timeout_ms\": 200, \"lock_retries\": 5}'")
 [ -n "$id" ] || exit 1
-st=$(online_wait "$id" 60)
+st=$(online_wait "$id" 150)
 check_eq "(5) with inserts of a parent then its child running, the migration reaches ready (5 lock attempts per step)" "ready" "$st"
-[ "$st" = ready ] || echo "(5) last status: $(sql "SELECT state, last_error FROM uuid7_migration_status WHERE migration_id = $id AND role = 'key'")" >&2
+[ "$st" = ready ] || echo "(5) last status: $(online_status_line "$id")" >&2
 kill "$family" 2>/dev/null
 wait "$family" 2>/dev/null
 if [ "$st" = ready ]; then
 	out=$(call "SELECT uuid7_migration_finish($id)")
 	check_eq "(5) finish succeeds; every new child references its new parent" "public.parent|0" \
 		"$(sql "SELECT $(sql_literal "$out")::jsonb->'tables'->>0" 2>&1)|$(sql "SELECT count(*) FROM child c LEFT JOIN parent p ON p.id = c.parent_id WHERE c.note = 'new' AND p.name IS DISTINCT FROM 'new'" 2>&1)"
+fi
+
+# ---- (6) the map phase under inserts faster than it maps ---------------------------------------------------------------
+# 10 keys per batch and a worker that rests 9/10 of its time: about a thousand keys a second, a third of the 3000
+# inserts a second. Each round then has more keys to map than the one before; 1.4 went on with rounds for as long as the
+# inserts lasted.
+online_db map_chase
+schema 100 200 | online_setup
+echo "INSERT INTO parent (name) VALUES ('new');" >"$work/insert.sql"
+chmod -R a+rX "$work"
+pgbench -n -c 4 -j 2 -R 3000 -T 600 -f "$work/insert.sql" "$PGDATABASE" >"$work/insert.log" 2>&1 &
+inserts=$!
+ONLINE_BG+=("$inserts")
+online_wait_for "(6) the insert workload runs" "SELECT count(*) > 1000 FROM parent" 30
+id=$(online_start "$tables" "'{\"map_batch\": 10, \"work_percent\": 10}'")
+[ -n "$id" ] || exit 1
+online_wait_for "(6) the map phase ends while the inserts go on" \
+	"SELECT phase <> 'map' FROM uuid7_online_migration WHERE id = $id" 90 ||
+	echo "(6) last status: $(online_status_line "$id")" >&2
+check_true "(6) the map ended in its second round or later" \
+	"SELECT map_round_start IS NOT NULL FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass"
+if [ -n "${UUID7_SERVER_LOG:-}" ]; then
+	check_true "(6) the server log says why the map ended" \
+		"SELECT $(sql_literal "$(tail -c +"$((ONLINE_LOG_START + 1))" "$UUID7_SERVER_LOG" | grep -c "uuid7 migration $id: the map of public.parent ends with keys above")") > 0"
+fi
+st=$(online_wait "$id" 120)
+check_eq "(6) the migration reaches ready with the inserts still running" "ready" "$st"
+[ "$st" = ready ] || echo "(6) last status: $(online_status_line "$id")" >&2
+kill "$inserts" 2>/dev/null
+wait "$inserts" 2>/dev/null
+if [ "$st" = ready ]; then
+	out=$(call "SELECT uuid7_migration_finish($id)")
+	check_eq "(6) finish succeeds" "public.parent" "$(sql "SELECT $(sql_literal "$out")::jsonb->'tables'->>0" 2>&1)"
+	check_eq "(6) every row is mapped, once" "0|0" \
+		"$(sql "SELECT (SELECT count(*) FROM parent p WHERE uuid7_legacy_id('parent', p.id) IS NULL),
+				(SELECT count(*) - count(DISTINCT id) FROM parent)" 2>&1)"
+	check_eq "(6) the keys the map phase mapped keep the old-key order" "0" \
+		"$(sql "SELECT count(*) FROM (SELECT id, lag(id) OVER (ORDER BY uuid7_legacy_id('parent', id)) AS prev FROM parent
+				WHERE uuid7_legacy_id('parent', id) <= (SELECT map_horizon FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass)) s
+				WHERE id < prev" 2>&1)"
 fi
 
 online_check_no_crash

@@ -12,6 +12,7 @@
 #   online_wait ID [SECONDS]       poll uuid7_migration_status until every row of ID is ready, failed, blocked or
 #                                  stopped (default 90 s); prints that state ("mixed:..." / "timeout:..." otherwise)
 #   online_wait_for NAME SQL [SECONDS]  poll until SQL returns t; one FAIL line (and return 1) on timeout
+#   online_status_line ID          the status of migration ID on one line, per table (for a failure's stderr)
 #   online_kill9 PID               kill -9 a worker on purpose (the postmaster then restarts every backend); the pid
 #                                  is remembered so online_check_no_crash does not count it
 #   online_wait_recovery           wait until the server accepts connections again (after a kill -9)
@@ -97,6 +98,12 @@ online_wait() {
 		fi
 		sleep 0.1
 	done
+}
+
+online_status_line() {
+	sql "SELECT string_agg(format('%s: %s/%s, %s of %s rows, %s lock attempt(s), last error: %s', table_name, phase, state,
+			rows_done, coalesce(rows_total::text, '?'), lock_attempts, coalesce(last_error, '-')), '; ' ORDER BY table_name::text)
+		   FROM uuid7_migration_status WHERE migration_id = $1" 2>&1
 }
 
 online_wait_for() {
