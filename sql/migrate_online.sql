@@ -129,6 +129,15 @@ SELECT count(*) AS differences FROM ((SELECT * FROM o_shape EXCEPT SELECT * FROM
 SELECT count(*) AS rows_kept FROM o_shape;
 SELECT to_regclass('o_a_uuid7_map') AS mapping_left;
 SELECT uuid7_migration_abort(:mid2);										-- already aborted
+-- workers start only for start and resume (1.5): uuid7_online_launch refuses a migration that does not exist (42704),
+-- a role that did not start it (42501) and a migration that is not running (55000)
+SELECT uuid7_online_launch(424242);
+CREATE ROLE regress_o_stranger LOGIN;
+SET ROLE regress_o_stranger;
+SELECT uuid7_online_launch(:mid2);
+RESET ROLE;
+DROP ROLE regress_o_stranger;
+SELECT uuid7_online_launch(:mid2);
 
 -- leave the registry as the other tests expect it
 DELETE FROM uuid7_migrated_table WHERE relid IN ('"On Line"."Parent"'::regclass, '"On Line".tree'::regclass);

@@ -1,6 +1,8 @@
 /* uuid7 1.5: the map phase of an online migration always ends. It went on in rounds until fewer than 1000 keys were
    left above its horizon, which never happened while the application wrote keys as fast as the map went; it now
-   also ends when a round did not shrink what is left, and the expand then maps at most one batch under its lock. */
+   also ends when a round did not shrink what is left, and the expand then maps at most one batch under its lock.
+   uuid7_online_launch() (C) now refuses a migration that does not exist, is not running, or was started by a role
+   the caller is not a member of. */
 
 \echo Use "ALTER EXTENSION uuid7 UPDATE TO '1.5'" to load this file. \quit
 

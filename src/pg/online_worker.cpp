@@ -49,7 +49,9 @@ extern "C"
 #include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/portal.h"
 #include "utils/snapmgr.h"
@@ -75,6 +77,46 @@ struct WorkerArgs
 };
 static_assert(std::is_trivially_copyable_v<WorkerArgs> && sizeof(WorkerArgs) <= BGW_EXTRALEN,
               "WorkerArgs must fit bgw_extra as plain bytes");
+
+/*
+ * Refuses to start a worker that would only fail: the migration must exist and be running or waiting (start and
+ * resume set that state before they launch), and the caller must act as the role that started it. Launching is
+ * otherwise open to everyone, and each worker holds a background worker slot until it finds out.
+ */
+void CheckMayLaunch(int64 migration_id, Oid function_oid)
+{
+	const char *schema = quote_identifier(get_namespace_name(get_func_namespace(function_oid)));
+	const char *query = psprintf("SELECT m.state, m.started_by::text, pg_catalog.pg_has_role(m.started_by, 'USAGE')"
+	                             " FROM %s.uuid7_online_migration m WHERE m.id = $1",
+	                             schema);
+	Oid types[1] = {INT8OID};
+	Datum values[1] = {Int64GetDatum(migration_id)};
+
+	SPI_connect();
+	const int rc = SPI_execute_with_args(query, 1, types, values, nullptr, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed != 1)
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+		                errmsg("online migration %lld does not exist", static_cast<long long>(migration_id))));
+	HeapTuple row = SPI_tuptable->vals[0];
+	TupleDesc desc = SPI_tuptable->tupdesc;
+	const char *state = SPI_getvalue(row, desc, 1);
+	const char *started_by = SPI_getvalue(row, desc, 2);
+	bool is_null = false;
+	const bool member = DatumGetBool(SPI_getbinval(row, desc, 3, &is_null)) && !is_null;
+	if (!member)
+		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+		                errmsg("permission denied to start the worker of online migration %lld",
+		                       static_cast<long long>(migration_id)),
+		                errdetail("Only members of role \"%s\", which started the migration, may.", started_by)));
+	if (state == nullptr || (strcmp(state, "running") != 0 && strcmp(state, "waiting") != 0))
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+		                errmsg("online migration %lld is %s: it has no worker to start", static_cast<long long>(migration_id),
+		                       state == nullptr ? "in no state" : state),
+		                errhint("uuid7_migration_resume() starts the worker of a stopped or failed migration.")));
+	SPI_finish();
+}
 
 enum class Action
 {
@@ -351,6 +393,7 @@ extern "C"
 		if (RecoveryInProgress())
 			ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
 			                errmsg("cannot start a uuid7 migration worker during recovery")));
+		CheckMayLaunch(id, fcinfo->flinfo->fn_oid);
 
 		/* The worker logs in as this role: refuse here, with a reason, what would otherwise kill it at start-up. */
 		HeapTuple role = SearchSysCache1(AUTHOID, ObjectIdGetDatum(args.role));
