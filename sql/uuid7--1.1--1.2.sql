@@ -250,19 +250,26 @@ COMMENT ON FUNCTION uuid7_online_fk_sql(bigint, oid, name) IS
 
 -- ---- locks: exclusive steps wait at most lock_timeout, then give way and retry -----------------------------------
 
-CREATE FUNCTION uuid7_online_lock(migration bigint) RETURNS void
+CREATE FUNCTION uuid7_online_lock(migration bigint, budget_ms integer) RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+	rel regclass;
+	t0 timestamptz := clock_timestamp();
 BEGIN
 	-- Listed (referenced) tables first, in list order, then the referencing ones: parent before child, the same
-	-- order everywhere, so two steps never wait for each other.
-	EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE',
-		(SELECT string_agg(t.relid::text, ', ' ORDER BY t.ord) FROM @extschema@.uuid7_online_table t WHERE t.migration_id = migration));
+	-- order everywhere. One table at a time, each with what is left of the budget: lock_timeout applies per lock,
+	-- and the application must never queue behind this request for longer than the budget in all.
+	FOR rel IN SELECT t.relid FROM @extschema@.uuid7_online_table t WHERE t.migration_id = migration ORDER BY t.ord LOOP
+		PERFORM set_config('lock_timeout',
+			greatest(1, budget_ms - (extract(epoch FROM clock_timestamp() - t0) * 1000)::int) || 'ms', true);
+		EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', rel);
+	END LOOP;
 END;
 $fn$;
-COMMENT ON FUNCTION uuid7_online_lock(bigint) IS
-	'internal to the online migration: ACCESS EXCLUSIVE on every table of the migration, parents before children';
+COMMENT ON FUNCTION uuid7_online_lock(bigint, integer) IS
+	'internal to the online migration: ACCESS EXCLUSIVE on every table of the migration, parents before children, waiting at most budget_ms in all (55P03 beyond)';
 
 CREATE FUNCTION uuid7_online_backoff_ms(attempt integer) RETURNS integer
 LANGUAGE sql VOLATILE STRICT
@@ -418,8 +425,7 @@ BEGIN
 	IF m.phase = 'expand' THEN
 		ok := true;
 		BEGIN
-			PERFORM set_config('lock_timeout', @extschema@.uuid7_online_setting(m.options, 'lock_timeout_ms') || 'ms', true);
-			PERFORM @extschema@.uuid7_online_lock(migration);
+			PERFORM @extschema@.uuid7_online_lock(migration, @extschema@.uuid7_online_setting(m.options, 'lock_timeout_ms'));
 			PERFORM set_config('lock_timeout', '0', true);
 			FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration ORDER BY ord LOOP
 				-- in column order, so that the converted columns keep their order among themselves
@@ -438,8 +444,11 @@ BEGIN
 					  JOIN @extschema@.uuid7_online_table s ON s.migration_id = oc.migration_id AND s.relid = oc.source
 					 WHERE oc.migration_id = migration AND oc.relid = t.relid ORDER BY oc.attname
 				LOOP
+					-- every UPDATE, not only of the integer column: an update of another column moves a row that the
+					-- backfill may already have passed, and must carry its twin along
 					body := body || format(
-						E'\tIF NEW.%1$I IS NULL THEN\n\t\tNEW.%2$I := NULL;\n\tELSE\n'
+						E'\tIF NEW.%1$I IS NULL THEN\n\t\tNEW.%2$I := NULL;\n'
+						'\tELSIF TG_OP = ''INSERT'' OR NEW.%1$I IS DISTINCT FROM OLD.%1$I OR NEW.%2$I IS NULL THEN\n'
 						'\t\tSELECT m.new_id INTO NEW.%2$I FROM %3$s m WHERE m.old_id = NEW.%1$I;\n'
 						'\t\tIF NOT FOUND THEN\n'
 						'\t\t\tINSERT INTO %3$s (old_id, new_id) VALUES (NEW.%1$I, %4$s.uuid_generate_v%5$s()) ON CONFLICT (old_id) DO NOTHING;\n'
@@ -453,8 +462,8 @@ BEGIN
 					t.sync_function, E'BEGIN\n' || body || E'\tRETURN NEW;\nEND');
 				EXECUTE format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', t.sync_function);
 				-- named to sort last among BEFORE triggers: it sees the values the other triggers set
-				EXECUTE format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE OF %s ON %s FOR EACH ROW EXECUTE FUNCTION %s()',
-					'zz_uuid7_sync_' || migration, cond, t.relid, t.sync_function);
+				EXECUTE format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION %s()',
+					'zz_uuid7_sync_' || migration, t.relid, t.sync_function);
 			END LOOP;
 			-- keys written since the map phase read the tables
 			FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration AND is_key ORDER BY ord LOOP
@@ -569,7 +578,9 @@ BEGIN
 		FOR o IN SELECT * FROM @extschema@.uuid7_online_object WHERE migration_id = migration AND kind <> 'index' AND NOT done ORDER BY ord LOOP
 			ok := true;
 			BEGIN
-				PERFORM set_config('lock_timeout', @extschema@.uuid7_online_setting(m.options, 'lock_timeout_ms') || 'ms', true);
+				-- a foreign key locks two tables, each under lock_timeout: half each keeps the total within it
+				PERFORM set_config('lock_timeout', greatest(1, @extschema@.uuid7_online_setting(m.options, 'lock_timeout_ms')
+					/ CASE WHEN o.kind = 'foreign key' THEN 2 ELSE 1 END) || 'ms', true);
 				IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = o.relid AND conname = o.new_name) THEN
 					EXECUTE o.create_sql;
 				ELSIF o.validate THEN
@@ -951,8 +962,7 @@ BEGIN
 	LOOP
 		attempt := attempt + 1;
 		BEGIN
-			PERFORM set_config('lock_timeout', @extschema@.uuid7_online_setting(m.options, 'lock_timeout_ms') || 'ms', true);
-			PERFORM @extschema@.uuid7_online_lock(migration);
+			PERFORM @extschema@.uuid7_online_lock(migration, @extschema@.uuid7_online_setting(m.options, 'lock_timeout_ms'));
 			PERFORM set_config('lock_timeout', saved, true);
 			EXECUTE body;
 			RETURN attempt;

@@ -1,7 +1,6 @@
 /* uuid7 1.3: online migration fixes — NOT NULL kept on referencing columns, foreign key twins that do not starve
    under writes, key order kept for transactions open during the map phase, the worker's advisory lock as its
-   liveness test, resume after a refused finish, a worker that paces itself (option work_percent), sync triggers
-   that fire on every UPDATE, and lock steps that wait at most lock_timeout in all. */
+   liveness test, resume after a refused finish, and a worker that paces itself (option work_percent). */
 
 \echo Use "ALTER EXTENSION uuid7 UPDATE TO '1.3'" to load this file. \quit
 
@@ -9,62 +8,6 @@
 ALTER TABLE uuid7_online_table ADD COLUMN map_horizon bigint, ADD COLUMN map_wait text[];
 -- when the worker was handed its last top-level statement: the next step rests in proportion to its duration
 ALTER TABLE uuid7_online_migration ADD COLUMN run_started_at timestamptz;
-
--- Lock steps wait at most lock_timeout in all: one table at a time, each with what is left of the budget (1.2 gave
--- each LOCK the whole timeout). IF EXISTS / OR REPLACE: some installs of 1.2 already have this signature.
-DROP FUNCTION IF EXISTS uuid7_online_lock(bigint);
-CREATE OR REPLACE FUNCTION uuid7_online_lock(migration bigint, budget_ms integer) RETURNS void
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-	rel regclass;
-	t0 timestamptz := clock_timestamp();
-BEGIN
-	-- Listed (referenced) tables first, in list order, then the referencing ones: parent before child, the same
-	-- order everywhere. One table at a time, each with what is left of the budget: lock_timeout applies per lock,
-	-- and the application must never queue behind this request for longer than the budget in all.
-	FOR rel IN SELECT t.relid FROM @extschema@.uuid7_online_table t WHERE t.migration_id = migration ORDER BY t.ord LOOP
-		PERFORM set_config('lock_timeout',
-			greatest(1, budget_ms - (extract(epoch FROM clock_timestamp() - t0) * 1000)::int) || 'ms', true);
-		EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', rel);
-	END LOOP;
-END;
-$fn$;
-COMMENT ON FUNCTION uuid7_online_lock(bigint, integer) IS
-	'internal to the online migration: ACCESS EXCLUSIVE on every table of the migration, parents before children, waiting at most budget_ms in all (55P03 beyond)';
-
-CREATE OR REPLACE FUNCTION uuid7_online_locked(migration bigint, what text, body text) RETURNS integer
-LANGUAGE plpgsql VOLATILE STRICT
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-	m record;
-	attempt int := 0;
-	saved text := current_setting('lock_timeout');
-BEGIN
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
-	LOOP
-		attempt := attempt + 1;
-		BEGIN
-			PERFORM @extschema@.uuid7_online_lock(migration, @extschema@.uuid7_online_setting(m.options, 'lock_timeout_ms'));
-			PERFORM set_config('lock_timeout', saved, true);
-			EXECUTE body;
-			RETURN attempt;
-		EXCEPTION WHEN lock_not_available THEN
-			PERFORM set_config('lock_timeout', saved, true);
-			IF attempt >= @extschema@.uuid7_online_setting(m.options, 'lock_retries') THEN
-				RAISE EXCEPTION 'could not lock the tables of online migration % for the %', migration, what USING ERRCODE = '55P03',
-					DETAIL = format('%s attempts of %s ms each; nothing was changed.', attempt, @extschema@.uuid7_online_setting(m.options, 'lock_timeout_ms')),
-					HINT = 'A long transaction holds a lock on one of the tables (see pg_locks); try again later or raise lock_retries.';
-			END IF;
-			PERFORM pg_sleep(@extschema@.uuid7_online_backoff_ms(attempt) / 1000.0);
-		END;
-	END LOOP;
-END;
-$fn$;
-COMMENT ON FUNCTION uuid7_online_locked(bigint, text, text) IS
-	'internal to the online migration: locks the tables (parents first) under lock_timeout and runs body, retrying with backoff; returns the attempts used';
 
 -- The quoted schema of the extension, for statements built at run time.
 CREATE FUNCTION uuid7_extension_schema() RETURNS text
