@@ -5,8 +5,8 @@
 #   bench/online.sh                      as root on a fresh machine after `make install` (~15+ min at scale 1.0)
 #   BENCH_SCALE=0.02 WINDOW_S=15 bench/online.sh    quick check (scale 1.0 = parent 5M rows, child 10M rows)
 #
-# Tunable: BENCH_SCALE (1.0), WINDOW_S (60: length of the before and after windows), WEIGHTS ("2 3 3 1 1": of
-# insert_parent, insert_children, update_child, delete_child, update_parent; 0 leaves one out), CLIENTS (4), JOBS (2:
+# Tunable: BENCH_SCALE (1.0), WINDOW_S (60: length of the before and after windows), MIX (steady | grow: below),
+# WEIGHTS (one per script of the mix, in the order below; 0 leaves one out), CLIENTS (4), JOBS (2:
 # pgbench threads), PGBENCH_MODE (prepared | simple | extended), BENCH_RATE (empty: as fast as possible; else
 # pgbench -R, transactions per second), ONLINE_OPTIONS (jsonb given to uuid7_migration_start, '{}'), POLL_S (1:
 # status polling interval), TIMEOUT_S (7200: give up waiting for 'ready'), ONLINE_KEEP=1 (keep the work directory:
@@ -14,9 +14,16 @@
 #
 # Schema: parent (id bigserial PK, seq bigint UNIQUE, created_at, name, payload of 60–100 bytes); child (id bigserial
 # PK, parent_id → parent ON DELETE CASCADE, indexed; created_at, amount, note). Loaded with generate_series, then
-# VACUUM ANALYZE and CHECKPOINT. The workload (bench/online/*.sql, one statement per transaction, weights below)
-# never names an integer key value of parent: it finds parents by seq, which is not migrated, and children by
-# child.id, which stays bigint. So the same statements run before, during and after the swap.
+# VACUUM ANALYZE and CHECKPOINT. The workload (bench/online/*.sql, one statement per transaction) never names an
+# integer key value of parent: it finds parents by seq, which is not migrated, and children by child.id, which stays
+# bigint, or through their parent. So the same statements run before, during and after the swap. Two mixes:
+#   steady (default): insert_parent 2, steady_delete_parent 2 (the oldest parent, first in first out, and its children
+#     by the cascade), steady_insert_children 2 (two children of one of the 1000 newest parents), steady_update_child
+#     3 and steady_update_parent 1 (of a random live parent). Inserts and deletes balance, so both tables keep their
+#     live rows (two children per parent) and the before and after windows run on tables of the same size: what
+#     changes in between is the migration. The parent turns over in about n_parent ÷ (tps ÷ 5) seconds.
+#   grow (1.4's figures): insert_parent 2, insert_children 3, update_child 3, delete_child 1, update_parent 1. The
+#     tables grow the whole time (4–6× at scale 1.0), so the application slows down by itself as well.
 #
 # One pgbench run (CLIENTS clients, per-transaction log) covers everything: WARMUP_S of warm-up, then the BEFORE
 # window (WINDOW_S), then uuid7_migration_start(); DURING lasts until uuid7_migration_finish() returns; then the
@@ -39,6 +46,7 @@ JOBS=${JOBS:-2}
 PGBENCH_MODE=${PGBENCH_MODE:-prepared}
 BENCH_RATE=${BENCH_RATE:-}
 ONLINE_OPTIONS=${ONLINE_OPTIONS:-'{}'}
+MIX=${MIX:-steady}
 POLL_S=${POLL_S:-1}
 TIMEOUT_S=${TIMEOUT_S:-7200}
 n_parent=$(awk -v s="$BENCH_SCALE" 'BEGIN { printf "%d", 5000000 * s }')
@@ -46,8 +54,16 @@ n_child=$(awk -v s="$BENCH_SCALE" 'BEGIN { printf "%d", 10000000 * s }')
 [ "$n_parent" -ge 100 ] || { echo "BENCH_SCALE too small" >&2; exit 2; }
 
 # the workload's scripts and their weights (WEIGHTS, in this order; a weight of 0 leaves a script out)
-all_scripts=(insert_parent insert_children update_child delete_child update_parent)
-read -r -a all_weights <<<"${WEIGHTS:-2 3 3 1 1}"
+case $MIX in
+steady)
+	all_scripts=(insert_parent steady_delete_parent steady_insert_children steady_update_child steady_update_parent)
+	default_weights="2 2 2 3 1" ;;
+grow)
+	all_scripts=(insert_parent insert_children update_child delete_child update_parent)
+	default_weights="2 3 3 1 1" ;;
+*) echo "MIX: steady or grow" >&2; exit 2 ;;
+esac
+read -r -a all_weights <<<"${WEIGHTS:-$default_weights}"
 [ "${#all_weights[@]}" -eq "${#all_scripts[@]}" ] || { echo "WEIGHTS needs ${#all_scripts[@]} integers: ${all_scripts[*]}" >&2; exit 2; }
 scripts=() weights=() # in pgbench's script order (script_no in the log)
 for i in "${!all_scripts[@]}"; do
@@ -117,6 +133,15 @@ VACUUM ANALYZE child;
 CHECKPOINT;
 SQL
 log "loaded in $(elapsed "$t0" "$(now)") s"
+
+# where each table's heap goes (pgstattuple, a full scan, so only while the workload is not running): table bytes,
+# live rows, live bytes, dead bytes, free bytes: "parent|b|n|l|d|f child|…"
+tuples() {
+	q -d bench -F '|' -c "SELECT r, s.table_len, s.tuple_count, s.tuple_len, s.dead_tuple_len, s.free_space
+		FROM unnest(ARRAY['parent', 'child']) r, LATERAL pgstattuple(r) s" | tr '\n' ' '
+}
+q -d bench -c "CREATE EXTENSION pgstattuple" || exit 1
+tuples_loaded=$(tuples) || exit 1
 
 # heap bytes, total bytes (heap, TOAST, indexes) and live rows of each table: "parent|h|t|n child|h|t|n"
 sizes() {
@@ -198,6 +223,8 @@ kill "$pgbench_pid"
 wait "$pgbench_pid" 2>/dev/null
 pgbench_pid=
 size_end=$(sizes)
+log "pgstattuple of both tables"
+tuples_end=$(tuples) || fail "pgstattuple failed"
 
 aborted=$(grep -c -i 'abort' "$work/pgbench.err")
 lock_waits=$(grep -c 'still waiting for' "$UUID7_SERVER_LOG")
@@ -244,7 +271,7 @@ size_row() { # SIZES TABLE → heap total live_rows
 {
 echo
 echo "parent $n_parent rows, child $n_child rows (FK parent_id ON DELETE CASCADE, indexed); scale $BENCH_SCALE"
-echo "workload: pgbench -c $CLIENTS -j $JOBS -M $PGBENCH_MODE${BENCH_RATE:+ -R $BENCH_RATE}, one statement per transaction:" \
+echo "workload ($MIX mix): pgbench -c $CLIENTS -j $JOBS -M $PGBENCH_MODE${BENCH_RATE:+ -R $BENCH_RATE}, one statement per transaction:" \
 	"$(for i in "${!scripts[@]}"; do printf '%s ×%s, ' "${scripts[$i]}" "${weights[$i]}"; done | sed 's/, $//')"
 echo "migration: uuid7_migration_start(ARRAY['public.parent'], '$ONLINE_OPTIONS'); finish() returned $finish"
 echo "latency: p50/p99 to ±0.5% below 10 ms, exact above; max exact"
@@ -337,6 +364,22 @@ for tbl in parent child; do
 		r = ha / hb; pr = (nb > 0 && na > 0) ? sprintf("%.2f×", (ha / na) / (hb / nb)) : "n/a"
 		printf "| %s | %.1f | %.1f | %.2f× | **%s** (target ≤ 1.3) | %.1f | %.1f | %.1f |\n", t, hb / 1048576, ha / 1048576,
 			r, pr, tb / 1048576, ta / 1048576, he / 1048576 }'
+done
+echo
+echo "Where the heap goes (pgstattuple: after loading, and at the end with the workload stopped). Bytes per live row ="
+echo "heap ÷ live rows; a live row's own bytes exclude its 4-byte line pointer. After the swap the dropped integer"
+echo "columns stay in every row written before it, until the row is written again."
+echo
+echo "| table | when | heap (MB) | live rows | bytes per live row | bytes of a live row | live % | dead % | free % |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+for tbl in parent child; do
+	for when in loaded end; do
+		[ "$when" = loaded ] && all=$tuples_loaded || all=$tuples_end
+		echo "$all" | awk -v name="$tbl" -v when="$when" '{
+			for (i = 1; i <= NF; i++) { split($i, f, "|"); if (f[1] == name) {
+				printf "| %s | %s | %.1f | %d | %.1f | %.1f | %.1f | %.1f | %.1f |\n", name, when, f[2] / 1048576, f[3],
+					f[2] / f[3], f[4] / f[3], 100 * f[4] / f[2], 100 * f[5] / f[2], 100 * f[6] / f[2] } } }'
+	done
 done
 echo
 echo "- finish(): $(echo "$finish" | sed 's/^{//; s/}$//')"

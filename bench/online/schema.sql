@@ -1,6 +1,8 @@
 -- bench/online.sh and bench/sync_trigger.sh: the parent and child tables, loaded with :n_parent and :n_child rows
--- (psql -v n_parent=... -v n_child=...). parent.seq finds a parent whatever type its key has (it is not migrated).
+-- (psql -v n_parent=... -v n_child=...). parent.seq finds a parent whatever type its key has (it is not migrated);
+-- parent_del_seq is the next seq the steady mix deletes (bench/online/steady_delete_parent.sql).
 CREATE SEQUENCE parent_seq_seq;
+CREATE SEQUENCE parent_del_seq;
 CREATE TABLE parent (
 	id bigserial PRIMARY KEY,
 	seq bigint NOT NULL DEFAULT nextval('parent_seq_seq'),
