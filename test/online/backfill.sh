@@ -12,7 +12,9 @@
 #   (5) the constrain phase under a steady workload that inserts a parent and then its child in each transaction:
 #       its lock steps must not keep timing out;
 #   (6) the map phase while the application inserts keys faster than the map goes: it must end (1.5) instead of
-#       starting round after round, and the keys it mapped keep their order.
+#       starting round after round, and the keys it mapped keep their order;
+#   (7) an UPDATE of a row whose key the map did not see, holding its row lock while the backfill's batch for its page
+#       runs: no deadlock between the batch and the sync trigger (1.6).
 set -uo pipefail
 source "$(dirname "$0")/../assert.sh"
 source "$(dirname "$0")/lib.sh"
@@ -86,6 +88,9 @@ ONLINE_BG+=("$rekey")
 online_wait_for "(2) the backfill batch waits for the re-keying transaction" \
 	"SELECT EXISTS (SELECT 1 FROM pg_stat_activity a JOIN uuid7_online_migration m ON m.worker_pid = a.pid
 		WHERE m.id = $id AND a.wait_event_type = 'Lock')" 10
+online_wait_for "(2) the batch gives up after lock_timeout, to retry later (1.6): state waiting, 55P03" \
+	"SELECT EXISTS (SELECT 1 FROM uuid7_migration_status WHERE migration_id = $id AND state = 'waiting'
+		AND last_error LIKE '55P03: backfill of public.parent:%')" 10
 wait "$rekey"
 check_eq "(2) the re-key commits" "" "$(cat "$work/rekey.out")"
 st=$(online_wait "$id")
@@ -240,6 +245,57 @@ if [ "$st" = ready ]; then
 		"$(sql "SELECT count(*) FROM (SELECT id, lag(id) OVER (ORDER BY uuid7_legacy_id('parent', id)) AS prev FROM parent
 				WHERE uuid7_legacy_id('parent', id) <= (SELECT map_horizon FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass)) s
 				WHERE id < prev" 2>&1)"
+fi
+
+# ---- (7) a row the map did not see, updated by the application while the backfill's batch for its page runs ------------
+# The backfill maps such keys itself. 1.5 inserted their mappings first and then updated the rows: an application UPDATE
+# of one of those rows, holding its row lock, had its sync trigger wait for the batch's mapping of the same key while the
+# batch waited for the row: a deadlock, and the migration failed (found by bench/online.sh's steady mix). 1.6 locks those
+# rows before it maps them, and a batch that waits longer than lock_timeout is rolled back and retried.
+online_db unmapped_update
+schema 100 2000 | online_setup
+id=$(online_start "$tables" "$slow")
+[ -n "$id" ] || exit 1
+online_wait_for "(7) the backfill of parent has started" \
+	"SELECT next_block BETWEEN 1 AND 5 FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass" 30
+k=$(($(next_block "$id") + 3))
+page="ctid >= '($k,0)'::tid AND ctid < '($((k + 1)),0)'::tid"
+victim=$(sql "SELECT min(id) FROM parent WHERE $page")
+# the keys of that page as if the map had not seen them (written before the triggers, above the map's last horizon)
+check_eq "(7) setup: the keys of page $k are unmapped, the victim ($victim) among them" "t" \
+	"$(sql "WITH d AS (DELETE FROM parent_uuid7_map WHERE old_id IN (SELECT id FROM parent WHERE $page) RETURNING old_id)
+		SELECT count(*) > 100 AND bool_or(old_id = $victim) FROM d" 2>&1)"
+PGAPPNAME="onl_holder_$$" psql -X -q -c "SELECT pg_advisory_lock(770007)" -c "SELECT pg_sleep(300)" >/dev/null 2>&1 &
+ONLINE_BG+=($!)
+online_wait_for "(7) the holder has its lock" "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'onl_holder_$$' AND wait_event = 'PgSleep')" 30
+# the application locks the row, waits for the holder, then updates the row (its trigger maps the key) and commits
+PGAPPNAME="onl_rowlock_$$" psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "SELECT id FROM parent WHERE id = $victim FOR UPDATE" \
+	-c "SELECT pg_advisory_lock(770007)" -c "UPDATE parent SET name = name || ' (renamed)' WHERE id = $victim" -c "COMMIT" \
+	>/dev/null 2>"$work/rowlock.out" &
+rowlock=$!
+ONLINE_BG+=("$rowlock")
+online_wait_for "(7) the backfill's batch for page $k waits for the application's row lock" \
+	"SELECT EXISTS (SELECT 1 FROM pg_stat_activity a JOIN uuid7_online_migration m ON m.worker_pid = a.pid
+		WHERE m.id = $id AND a.wait_event_type = 'Lock')" 30
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'onl_holder_$$'" >/dev/null
+wait "$rowlock"
+check_eq "(7) the application's UPDATE and COMMIT succeed (no deadlock)" "" "$(cat "$work/rowlock.out")"
+st=$(online_wait "$id")
+check_eq "(7) the migration reaches ready" "ready" "$st"
+[ "$st" = ready ] || echo "(7) last status: $(online_status_line "$id")" >&2
+check_eq "(7) every row has a mapping, and its new key is it" "0" \
+	"$(sql "SELECT count(*) FROM parent p LEFT JOIN parent_uuid7_map m ON m.old_id = p.id
+		WHERE p.uuid7_new_1 IS NULL OR m.new_id IS DISTINCT FROM p.uuid7_new_1" 2>&1)"
+if [ -n "${UUID7_SERVER_LOG:-}" ]; then
+	check_true "(7) the server log shows no deadlock" \
+		"SELECT $(sql_literal "$(tail -c +"$((ONLINE_LOG_START + 1))" "$UUID7_SERVER_LOG" | grep -c "deadlock detected")") = 0"
+fi
+if [ "$st" = ready ]; then
+	out=$(call "SELECT uuid7_migration_finish($id)")
+	check_eq "(7) finish succeeds" "public.parent" "$(sql "SELECT $(sql_literal "$out")::jsonb->'tables'->>0" 2>&1)"
+	check_eq "(7) the renamed row is mapped from $victim" "t" \
+		"$(sql "SELECT uuid7_legacy_id('parent', id) = $victim FROM parent WHERE name = 'parent $victim (renamed)'" 2>&1)"
+	check_children "(7)" 2000
 fi
 
 online_check_no_crash
