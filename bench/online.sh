@@ -227,7 +227,14 @@ log "pgstattuple of both tables"
 tuples_end=$(tuples) || fail "pgstattuple failed"
 
 aborted=$(grep -c -i 'abort' "$work/pgbench.err")
-lock_waits=$(grep -c 'still waiting for' "$UUID7_SERVER_LOG")
+# lock waits of 1 s or more (log_lock_waits): the application's, and apart from them the worker's (its VACUUM may
+# wait for an autovacuum, which the server then cancels; the application does not queue behind that)
+worker_pids=$(grep -oE '\[[0-9]+\] LOG:  uuid7 migration [0-9]+: worker started' "$UUID7_SERVER_LOG" | grep -oE '^\[[0-9]+' | tr -d '[' | sort -u)
+worker_waits=0
+for p in $worker_pids; do
+	worker_waits=$((worker_waits + $(grep -c "process $p still waiting for" "$UUID7_SERVER_LOG")))
+done
+lock_waits=$(($(grep -c 'still waiting for' "$UUID7_SERVER_LOG") - worker_waits))
 deadlocks=$(grep -c 'deadlock detected' "$UUID7_SERVER_LOG")
 errors=$(grep -E ' (ERROR|FATAL|PANIC): ' "$UUID7_SERVER_LOG" | grep -v -c -E 'terminating connection due to administrator command|connection to client lost|canceling autovacuum task')
 autovacuums=$(grep -c -E 'automatic vacuum of table "bench\.public\.(parent|child)"' "$UUID7_SERVER_LOG")
@@ -385,7 +392,7 @@ echo
 echo "- finish(): $(echo "$finish" | sed 's/^{//; s/}$//')"
 echo "- lock attempts seen while polling (expand/constrain retries): max $max_attempts"
 echo "- after the swap: $types; FK $fk"
-echo "- pgbench clients aborted: $aborted; server log: lock waits ≥ 1 s (log_lock_waits): $lock_waits, deadlocks: $deadlocks, other ERROR lines: $errors"
+echo "- pgbench clients aborted: $aborted; server log: lock waits ≥ 1 s (log_lock_waits) of the application: $lock_waits (of the worker: $worker_waits), deadlocks: $deadlocks, other ERROR lines: $errors"
 echo "- autovacuum of parent/child during the run: $autovacuums (canceled: $av_canceled)"
 }
 if [ "$aborted" -gt 0 ] || [ "$lock_waits" -gt 0 ] || [ "$deadlocks" -gt 0 ] || [ "$errors" -gt 0 ]; then
