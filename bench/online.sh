@@ -8,7 +8,8 @@
 # Tunable: BENCH_SCALE (1.0), WINDOW_S (60: length of the before and after windows), MIX (steady | grow: below),
 # WEIGHTS (one per script of the mix, in the order below; 0 leaves one out), CLIENTS (4), JOBS (2:
 # pgbench threads), PGBENCH_MODE (prepared | simple | extended), BENCH_RATE (empty: as fast as possible; else
-# pgbench -R, transactions per second), ONLINE_OPTIONS (jsonb given to uuid7_migration_start, '{}'), POLL_S (1:
+# pgbench -R, transactions per second), ONLINE_OPTIONS (jsonb given to uuid7_migration_start, '{}'), CONTROL_S (0; N:
+# no migration, the DURING window is N seconds of the same workload: a control run for the heap and tps), POLL_S (1:
 # status polling interval), TIMEOUT_S (7200: give up waiting for 'ready'), ONLINE_KEEP=1 (keep the work directory:
 # pgbench logs, status polls, server log).
 #
@@ -47,6 +48,7 @@ PGBENCH_MODE=${PGBENCH_MODE:-prepared}
 BENCH_RATE=${BENCH_RATE:-}
 ONLINE_OPTIONS=${ONLINE_OPTIONS:-'{}'}
 MIX=${MIX:-steady}
+CONTROL_S=${CONTROL_S:-0}
 POLL_S=${POLL_S:-1}
 TIMEOUT_S=${TIMEOUT_S:-7200}
 n_parent=$(awk -v s="$BENCH_SCALE" 'BEGIN { printf "%d", 5000000 * s }')
@@ -169,44 +171,57 @@ kill -0 "$pgbench_pid" 2>/dev/null || fail "pgbench exited during the before win
 # ---- the migration ----------------------------------------------------------------------------------------------
 size_before=$(sizes)
 t_start=$(now)
-mid=$(q -d bench -v opts="$ONLINE_OPTIONS" <<'SQL'
+: >"$work/polls"
+max_attempts=0
+if [ "$CONTROL_S" -gt 0 ]; then
+	# the control run: the same workload for as long, without a migration, shows what the tables do by themselves
+	log "control run: no migration, $CONTROL_S s"
+	echo "$t_start control running 0" >>"$work/polls"
+	sleep "$CONTROL_S"
+	kill -0 "$pgbench_pid" 2>/dev/null || fail "pgbench exited during the control window"
+	backfill=
+	finish='{"control": "no migration"}'
+	t_finish0=$(now)
+	t_finish1=$t_finish0
+	echo "$t_finish1 after finished 0" >>"$work/polls"
+else
+	mid=$(q -d bench -v opts="$ONLINE_OPTIONS" <<'SQL'
 SELECT uuid7_migration_start(ARRAY['public.parent']::regclass[], :'opts'::jsonb)
 SQL
-) || { mid=; fail "uuid7_migration_start() raised an error"; }
-log "migration $mid started with options $ONLINE_OPTIONS"
+	) || { mid=; fail "uuid7_migration_start() raised an error"; }
+	log "migration $mid started with options $ONLINE_OPTIONS"
 
-: >"$work/polls"
-last=
-max_attempts=0
-while :; do
-	row=$(q -d bench -F '|' -c "SELECT phase, state, lock_attempts, sum(rows_done) OVER (), sum(rows_total) OVER ()
-		FROM uuid7_migration_status WHERE migration_id = $mid LIMIT 1") || fail "could not read uuid7_migration_status"
-	t=$(now)
-	IFS='|' read -r phase state attempts rows_done rows_total <<<"$row"
-	echo "$t $phase $state $attempts" >>"$work/polls"
-	[ "${attempts:-0}" -gt "$max_attempts" ] && max_attempts=$attempts
-	if [ "$phase/$state" != "$last" ]; then
-		log "$(elapsed "$t_start" "$t") s: phase $phase, state $state (rows $rows_done of ${rows_total:-?}, lock attempts $attempts)"
-		last="$phase/$state"
-	fi
-	case $state in
-	ready) break ;;
-	running | waiting) ;;
-	*) fail "migration $mid stopped in phase $phase with state $state" ;;
-	esac
-	kill -0 "$pgbench_pid" 2>/dev/null || fail "pgbench exited during the migration"
-	[ "$(elapsed "$t_start" "$t" | cut -d. -f1)" -lt "$TIMEOUT_S" ] || fail "not ready after $TIMEOUT_S s"
-	sleep "$POLL_S"
-done
-backfill=$(q -d bench -F '|' -c "SELECT relid::text, round(extract(epoch FROM backfill_done_at - backfill_started_at)::numeric, 1),
-		rows_done, rows_total, blocks_total, vacuums, pg_relation_size(mapping_table)
-	FROM uuid7_online_table WHERE migration_id = $mid ORDER BY ord")
+	last=
+	while :; do
+		row=$(q -d bench -F '|' -c "SELECT phase, state, lock_attempts, sum(rows_done) OVER (), sum(rows_total) OVER ()
+			FROM uuid7_migration_status WHERE migration_id = $mid LIMIT 1") || fail "could not read uuid7_migration_status"
+		t=$(now)
+		IFS='|' read -r phase state attempts rows_done rows_total <<<"$row"
+		echo "$t $phase $state $attempts" >>"$work/polls"
+		[ "${attempts:-0}" -gt "$max_attempts" ] && max_attempts=$attempts
+		if [ "$phase/$state" != "$last" ]; then
+			log "$(elapsed "$t_start" "$t") s: phase $phase, state $state (rows $rows_done of ${rows_total:-?}, lock attempts $attempts)"
+			last="$phase/$state"
+		fi
+		case $state in
+		ready) break ;;
+		running | waiting) ;;
+		*) fail "migration $mid stopped in phase $phase with state $state" ;;
+		esac
+		kill -0 "$pgbench_pid" 2>/dev/null || fail "pgbench exited during the migration"
+		[ "$(elapsed "$t_start" "$t" | cut -d. -f1)" -lt "$TIMEOUT_S" ] || fail "not ready after $TIMEOUT_S s"
+		sleep "$POLL_S"
+	done
+	backfill=$(q -d bench -F '|' -c "SELECT relid::text, round(extract(epoch FROM backfill_done_at - backfill_started_at)::numeric, 1),
+			rows_done, rows_total, blocks_total, vacuums, pg_relation_size(mapping_table)
+		FROM uuid7_online_table WHERE migration_id = $mid ORDER BY ord")
 
-t_finish0=$(now)
-finish=$(q -d bench -c "SELECT uuid7_migration_finish($mid)") || fail "uuid7_migration_finish($mid) raised an error"
-t_finish1=$(now)
-echo "$t_finish0 finish finishing 0" >>"$work/polls"
-echo "$t_finish1 after finished 0" >>"$work/polls"
+	t_finish0=$(now)
+	finish=$(q -d bench -c "SELECT uuid7_migration_finish($mid)") || fail "uuid7_migration_finish($mid) raised an error"
+	t_finish1=$(now)
+	echo "$t_finish0 finish finishing 0" >>"$work/polls"
+	echo "$t_finish1 after finished 0" >>"$work/polls"
+fi
 size_after=$(sizes)
 log "finished in $(elapsed "$t_finish0" "$t_finish1") s: $finish"
 types=$(q -d bench -c "SELECT string_agg(attrelid::regclass || '.' || attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attrelid::regclass::text)
@@ -280,7 +295,8 @@ echo
 echo "parent $n_parent rows, child $n_child rows (FK parent_id ON DELETE CASCADE, indexed); scale $BENCH_SCALE"
 echo "workload ($MIX mix): pgbench -c $CLIENTS -j $JOBS -M $PGBENCH_MODE${BENCH_RATE:+ -R $BENCH_RATE}, one statement per transaction:" \
 	"$(for i in "${!scripts[@]}"; do printf '%s ×%s, ' "${scripts[$i]}" "${weights[$i]}"; done | sed 's/, $//')"
-echo "migration: uuid7_migration_start(ARRAY['public.parent'], '$ONLINE_OPTIONS'); finish() returned $finish"
+if [ "$CONTROL_S" -gt 0 ]; then echo "control run: no migration; the DURING window is $CONTROL_S s of the same workload"
+else echo "migration: uuid7_migration_start(ARRAY['public.parent'], '$ONLINE_OPTIONS'); finish() returned $finish"; fi
 echo "latency: p50/p99 to ±0.5% below 10 ms, exact above; max exact"
 echo
 psql -X -q -v ON_ERROR_STOP=1 -d postgres <<SQL
@@ -356,7 +372,7 @@ echo "Backfill per table (exact, from uuid7_online_table):"
 echo
 echo "| table | backfill (s) | rows backfilled | rows at start | heap pages | vacuums | mapping table (MB) |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
-echo "$backfill" | awk -F'|' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, ($7 == "" ? "-" : sprintf("%.1f", $7 / 1048576)) }'
+[ -n "$backfill" ] && echo "$backfill" | awk -F'|' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, ($7 == "" ? "-" : sprintf("%.1f", $7 / 1048576)) }'
 echo
 echo "Heap size (pg_relation_size) at start() and right after finish(). The workload's inserts in between are in \"after\":"
 echo "per live row divides each by the table's n_live_tup (statistics, ≤ 1 s behind). Total = heap + TOAST + indexes."
