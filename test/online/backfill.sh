@@ -46,6 +46,21 @@ tables="ARRAY['parent']::regclass[]"
 slow="'{\"batch_blocks\": 1, \"pause_ms\": 300}'"
 next_block() { sql "SELECT next_block FROM uuid7_online_table WHERE migration_id = $1 AND relid = 'parent'::regclass"; }
 call() { psql -X -A -t -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "$1" 2>&1; }
+# One check: uuid7_migration_finish($2) succeeds (it returns the tables it swapped). $1: the case.
+check_finish() {
+	local out
+	out=$(call "SELECT uuid7_migration_finish($2)")
+	check_eq "$1 finish succeeds" "public.parent" "$(sql "SELECT $(sql_literal "$out")::jsonb->'tables'->>0" 2>&1)"
+}
+# A session that holds advisory lock $2 until release_holder, so that a transaction asking for it waits there. $1: the
+# case.
+hold_advisory_lock() {
+	PGAPPNAME="onl_holder_$$" psql -X -q -c "SELECT pg_advisory_lock($2)" -c "SELECT pg_sleep(300)" >/dev/null 2>&1 &
+	ONLINE_BG+=($!)
+	online_wait_for "$1 the holder has its lock" \
+		"SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'onl_holder_$$' AND wait_event = 'PgSleep')" 30
+}
+release_holder() { sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'onl_holder_$$'" >/dev/null; }
 
 # ---- (1) non-key UPDATE of a row not backfilled yet ----------------------------------------------------------------
 online_db nonkey_update
@@ -66,8 +81,7 @@ check_eq "(1) the renamed row has its new key" "t" \
 check_eq "(1) the application can update that row again (no 23514 from the NOT NULL proof)" "" \
 	"$(sql "UPDATE parent SET name = name || '!' WHERE id = 2000" 2>&1)"
 if [ "$st" = ready ]; then
-	out=$(call "SELECT uuid7_migration_finish($id)")
-	check_eq "(1) finish succeeds" "public.parent" "$(sql "SELECT $(sql_literal "$out")::jsonb->'tables'->>0" 2>&1)"
+	check_finish "(1)" "$id"
 	check_eq "(1) the renamed row is mapped from 2000" "t" "$(sql "SELECT uuid7_legacy_id('parent', id) = 2000 FROM parent WHERE name LIKE 'parent 2000 %'" 2>&1)"
 	check_children "(1)" 2000
 fi
@@ -100,8 +114,7 @@ check_eq "(2) the migration reaches ready" "ready" "$st"
 check_eq "(2) the re-keyed row has the new key the trigger gave (mapping of 100000)" "t" \
 	"$(sql "SELECT uuid7_new_1 IS NOT NULL AND uuid7_new_1 = (SELECT new_id FROM parent_uuid7_map WHERE old_id = 100000) FROM parent WHERE id = 100000" 2>&1)"
 if [ "$st" = ready ]; then
-	out=$(call "SELECT uuid7_migration_finish($id)")
-	check_eq "(2) finish succeeds" "public.parent" "$(sql "SELECT $(sql_literal "$out")::jsonb->'tables'->>0" 2>&1)"
+	check_finish "(2)" "$id"
 	check_eq "(2) the re-keyed row and its 2 children are mapped from 100000" "2|t" \
 		"$(sql "SELECT count(*), bool_and(c.parent_id = uuid7_mapped_id('parent', 100000)) FROM child c JOIN parent p ON p.id = c.parent_id WHERE p.name = 'parent $victim'" 2>&1)"
 	check_children "(2)" 1000 "$victim" 100000
@@ -113,9 +126,7 @@ schema 100 2000 | online_setup
 # A draws key 2001 and stays open until the holder's advisory lock is released; B (key 2002) commits at once. The map
 # phase must not map 2002 before A's key is settled: it waits for A's transaction (and says so in the status), then
 # maps A and B in old-key order.
-PGAPPNAME="onl_holder_$$" psql -X -q -c "SELECT pg_advisory_lock(770001)" -c "SELECT pg_sleep(300)" >/dev/null 2>&1 &
-ONLINE_BG+=($!)
-online_wait_for "(3) the holder has its lock" "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'onl_holder_$$' AND wait_event = 'PgSleep')" 30
+hold_advisory_lock "(3)" 770001
 PGAPPNAME="onl_inflight_$$" psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "INSERT INTO parent (name) VALUES ('A, written before the start, committed after the map phase began')" \
 	-c "SELECT pg_advisory_lock(770001)" -c "COMMIT" >/dev/null 2>"$work/inflight.out" &
 inflight=$!
@@ -130,15 +141,14 @@ online_wait_for "(3) the map waits for A's transaction, and the status names its
 	                 AND last_error ~ 'waiting for [0-9]+ transaction\\(s\\).*\\(pid ([0-9]+, )*$apid[,)]')" 30
 check_eq "(3) nothing mapped while A is open" "0|f" \
 	"$(sql "SELECT (SELECT count(*) FROM parent_uuid7_map), map_done FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass")"
-sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'onl_holder_$$'" >/dev/null
+release_holder
 wait "$inflight"
 check_eq "(3) A commits (key 2001)" "|2001" "$(cat "$work/inflight.out")|$(sql "SELECT id FROM parent WHERE name LIKE 'A,%'")"
 online_wait_for "(3) the backfill has started" \
 	"SELECT EXISTS (SELECT 1 FROM uuid7_migration_status WHERE migration_id = $id AND phase = 'backfill')" 30
 sql "INSERT INTO parent (name) VALUES ('C, written during the backfill')" >/dev/null
 check_eq "(3) the migration reaches ready" "ready" "$(online_wait "$id")"
-out=$(call "SELECT uuid7_migration_finish($id)")
-check_eq "(3) finish succeeds" "public.parent" "$(sql "SELECT $(sql_literal "$out")::jsonb->'tables'->>0" 2>&1)"
+check_finish "(3)" "$id"
 check_eq "(3) keys in write order: A (written before the start) < C (written during the backfill)" "t" \
 	"$(sql "SELECT (SELECT id FROM parent WHERE name LIKE 'A,%') < (SELECT id FROM parent WHERE name LIKE 'C,%')" 2>&1)"
 check_eq "(3) old-key order kept for every row, A (2001) before B (2002) included" "0|2003" \
@@ -163,8 +173,7 @@ check_eq "(4) twin: offline uuid7_migrate succeeds" "" \
 	"$(psql -X -q -d "$twin" -v ON_ERROR_STOP=1 -c "SELECT uuid7_migrate(ARRAY['parent']::regclass[])" 2>&1 >/dev/null)"
 id=$(online_start "$tables")
 check_eq "(4) ready" "ready" "$(online_wait "$id")"
-out=$(call "SELECT uuid7_migration_finish($id)")
-check_eq "(4) finish succeeds" "public.parent" "$(sql "SELECT $(sql_literal "$out")::jsonb->'tables'->>0" 2>&1)"
+check_finish "(4)" "$id"
 check_eq "(4) child.parent_id: uuid NOT NULL, as offline" \
 	"$(psql -X -A -t -d "$twin" -c "SELECT format_type(atttypid, atttypmod), attnotnull FROM pg_attribute WHERE attrelid = 'child'::regclass AND attname = 'parent_id'")" \
 	"$(sql "SELECT format_type(atttypid, atttypmod), attnotnull FROM pg_attribute WHERE attrelid = 'child'::regclass AND attname = 'parent_id'")"
@@ -229,7 +238,7 @@ check_true "(6) the map ended in its second round or later" \
 	"SELECT map_round_start IS NOT NULL FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass"
 if [ -n "${UUID7_SERVER_LOG:-}" ]; then
 	check_true "(6) the server log says why the map ended" \
-		"SELECT $(sql_literal "$(tail -c +"$((ONLINE_LOG_START + 1))" "$UUID7_SERVER_LOG" | grep -c "uuid7 migration $id: the map of public.parent ends with keys above")") > 0"
+		"SELECT $(sql_literal "$(online_log | grep -c "uuid7 migration $id: the map of public.parent ends with keys above")") > 0"
 fi
 st=$(online_wait "$id" 120)
 check_eq "(6) the migration reaches ready with the inserts still running" "ready" "$st"
@@ -237,8 +246,7 @@ check_eq "(6) the migration reaches ready with the inserts still running" "ready
 kill "$inserts" 2>/dev/null
 wait "$inserts" 2>/dev/null
 if [ "$st" = ready ]; then
-	out=$(call "SELECT uuid7_migration_finish($id)")
-	check_eq "(6) finish succeeds" "public.parent" "$(sql "SELECT $(sql_literal "$out")::jsonb->'tables'->>0" 2>&1)"
+	check_finish "(6)" "$id"
 	check_eq "(6) every row is mapped, once" "0|0" \
 		"$(sql "SELECT (SELECT count(*) FROM parent p WHERE uuid7_legacy_id('parent', p.id) IS NULL),
 				(SELECT count(*) - count(DISTINCT id) FROM parent)" 2>&1)"
@@ -266,9 +274,7 @@ victim=$(sql "SELECT min(id) FROM parent WHERE $page")
 check_eq "(7) setup: the keys of page $k are unmapped, the victim ($victim) among them" "t" \
 	"$(sql "WITH d AS (DELETE FROM parent_uuid7_map WHERE old_id IN (SELECT id FROM parent WHERE $page) RETURNING old_id)
 		SELECT count(*) > 100 AND bool_or(old_id = $victim) FROM d" 2>&1)"
-PGAPPNAME="onl_holder_$$" psql -X -q -c "SELECT pg_advisory_lock(770007)" -c "SELECT pg_sleep(300)" >/dev/null 2>&1 &
-ONLINE_BG+=($!)
-online_wait_for "(7) the holder has its lock" "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'onl_holder_$$' AND wait_event = 'PgSleep')" 30
+hold_advisory_lock "(7)" 770007
 # the application locks the row, waits for the holder, then updates the row (its trigger maps the key) and commits
 PGAPPNAME="onl_rowlock_$$" psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "SELECT id FROM parent WHERE id = $victim FOR UPDATE" \
 	-c "SELECT pg_advisory_lock(770007)" -c "UPDATE parent SET name = name || ' (renamed)' WHERE id = $victim" -c "COMMIT" \
@@ -278,7 +284,7 @@ ONLINE_BG+=("$rowlock")
 online_wait_for "(7) the backfill's batch for page $k waits for the application's row lock" \
 	"SELECT EXISTS (SELECT 1 FROM pg_stat_activity a JOIN uuid7_online_migration m ON m.worker_pid = a.pid
 		WHERE m.id = $id AND a.wait_event_type = 'Lock')" 30
-sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'onl_holder_$$'" >/dev/null
+release_holder
 wait "$rowlock"
 check_eq "(7) the application's UPDATE and COMMIT succeed (no deadlock)" "" "$(cat "$work/rowlock.out")"
 st=$(online_wait "$id")
@@ -289,11 +295,10 @@ check_eq "(7) every row has a mapping, and its new key is it" "0" \
 		WHERE p.uuid7_new_1 IS NULL OR m.new_id IS DISTINCT FROM p.uuid7_new_1" 2>&1)"
 if [ -n "${UUID7_SERVER_LOG:-}" ]; then
 	check_true "(7) the server log shows no deadlock" \
-		"SELECT $(sql_literal "$(tail -c +"$((ONLINE_LOG_START + 1))" "$UUID7_SERVER_LOG" | grep -c "deadlock detected")") = 0"
+		"SELECT $(sql_literal "$(online_log | grep -c "deadlock detected")") = 0"
 fi
 if [ "$st" = ready ]; then
-	out=$(call "SELECT uuid7_migration_finish($id)")
-	check_eq "(7) finish succeeds" "public.parent" "$(sql "SELECT $(sql_literal "$out")::jsonb->'tables'->>0" 2>&1)"
+	check_finish "(7)" "$id"
 	check_eq "(7) the renamed row is mapped from $victim" "t" \
 		"$(sql "SELECT uuid7_legacy_id('parent', id) = $victim FROM parent WHERE name = 'parent $victim (renamed)'" 2>&1)"
 	check_children "(7)" 2000

@@ -17,6 +17,7 @@
 #                                  is remembered so online_check_no_crash does not count it
 #   online_wait_recovery           wait until the server accepts connections again (after a kill -9)
 #   online_bg NAME CMD...          run CMD in the background, remembered and killed on exit
+#   online_log                     the server log since the suite started (UUID7_SERVER_LOG must be set)
 #   online_check_no_crash          one check: since the suite started, the server log shows no backend killed by a
 #                                  signal other than the workers killed on purpose
 #   online_schema_sig [DB]         the shape of the user tables: columns (name, type, not null, default; in name
@@ -143,13 +144,17 @@ online_bg() {
 	eval "$name=\$!"
 }
 
+online_log() {
+	tail -c +"$((ONLINE_LOG_START + 1))" "$UUID7_SERVER_LOG"
+}
+
 online_check_no_crash() {
 	local lines pid
 	if [ -z "${UUID7_SERVER_LOG:-}" ] || [ ! -r "$UUID7_SERVER_LOG" ]; then
 		pass "server log: no unexpected signal deaths (no log to read: skipped)"
 		return
 	fi
-	lines=$(tail -c +"$((ONLINE_LOG_START + 1))" "$UUID7_SERVER_LOG" |
+	lines=$(online_log |
 		grep -E 'terminated by signal|was terminated by exception|server process .* exited with exit code [^01]')
 	for pid in "${ONLINE_KILLED[@]}"; do
 		lines=$(printf '%s\n' "$lines" | grep -v "(PID $pid) was terminated by signal 9")
