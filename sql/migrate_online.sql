@@ -46,6 +46,14 @@ SELECT uuid7_migration_abort(424242);
 SELECT uuid7_migration_resume(424242);
 SELECT count(*) AS migrations_after_refusals FROM uuid7_online_migration;
 
+-- the worker's rest after a unit of work: none at work_percent 100, (100 - p)/p of the unit's time, at least pause_ms
+-- (1.6: even under 5 ms, and after a map batch too)
+SELECT action, wait_ms FROM uuid7_online_pace('{"work_percent": 100}', clock_timestamp() - interval '1 s');
+SELECT action, wait_ms BETWEEN 1500 AND 1600 AS one_and_a_half_s FROM uuid7_online_pace('{}', clock_timestamp() - interval '1 s');
+SELECT action, wait_ms BETWEEN 100 AND 110 AS a_ninth FROM uuid7_online_pace('{"work_percent": 90}', clock_timestamp() - interval '900 ms');
+SELECT action, wait_ms FROM uuid7_online_pace('{"pause_ms": 3, "work_percent": 100}', clock_timestamp());
+SELECT action, wait_ms BETWEEN 1500 AND 1600 AS one_and_a_half_s FROM uuid7_online_pace('{"pause_ms": 3}', clock_timestamp() - interval '1 s');
+
 -- a run: small batches so that the backfill takes several of them, and VACUUMs between them
 SELECT uuid7_migration_start(ARRAY['"On Line"."Parent"', '"On Line".tree']::regclass[], '{"batch_blocks": 4, "vacuum_every": 2}') AS mid \gset
 SELECT uuid7_migration_start(ARRAY['"On Line"."Parent"']::regclass[]);	-- already in an unfinished migration

@@ -5,7 +5,7 @@
    and when it was the worker the migration failed. Now the batch locks those rows before it maps them, runs under
    lock_timeout, and a batch that times out or deadlocks is rolled back and retried with backoff, like the lock steps.
    The backfill phase moves into its own function, uuid7_online_step_backfill. The worker works 40% of the time by
-   default instead of 50%. */
+   default instead of 50%, and pause_ms is the least rest after every unit of work, map batches included. */
 
 \echo Use "ALTER EXTENSION uuid7 UPDATE TO '1.6'" to load this file. \quit
 
@@ -18,12 +18,39 @@ AS $fn$
 	SELECT coalesce((options->>name)::integer, CASE name
 		WHEN 'batch_blocks' THEN 100		-- heap pages per backfill batch (one transaction each)
 		WHEN 'map_batch' THEN 50000			-- old keys per mapping batch
-		WHEN 'pause_ms' THEN 0				-- least pause between backfill batches
+		WHEN 'pause_ms' THEN 0				-- least rest after each unit of work (1.6; before: after backfill batches only)
 		WHEN 'work_percent' THEN 40			-- share of the time the worker works: it rests (100 - p)/p of each unit's time
 		WHEN 'vacuum_every' THEN 0			-- batches between VACUUMs; 0: every 5% of the table
 		WHEN 'lock_timeout_ms' THEN 200		-- longest wait for a lock (others queue behind the request)
 		WHEN 'lock_retries' THEN 50 END)	-- attempts per exclusive step or backfill batch, with backoff
 $fn$;
+
+-- What the worker does after a unit of work that began at since: go on, or rest. 1.6: pause_ms is a floor on every rest
+-- (it applied to backfill batches only), and a rest it asks for is kept even when under 5 ms. A map batch could not be
+-- slowed to a fixed rate before: a batch quicker than 5 ms * work_percent / (100 - work_percent) got no rest at all.
+CREATE OR REPLACE FUNCTION uuid7_online_pace(options jsonb, since timestamptz, at_least_ms integer DEFAULT 0)
+RETURNS TABLE (action text, statement text, wait_ms integer)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	pct int := @extschema@.uuid7_online_setting(options, 'work_percent');
+	share int;
+	rest int;
+BEGIN
+	-- the proportional rest: a few milliseconds of it are not worth a wake-up
+	share := (extract(epoch FROM clock_timestamp() - since) * 1000 * (100 - pct) / pct)::int;
+	rest := greatest(coalesce(at_least_ms, 0), @extschema@.uuid7_online_setting(options, 'pause_ms'),
+					 CASE WHEN share < 5 THEN 0 ELSE share END);
+	IF rest <= 0 THEN
+		RETURN QUERY SELECT 'continue', NULL::text, NULL::int;
+	ELSE
+		RETURN QUERY SELECT 'sleep', NULL::text, rest;
+	END IF;
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_online_pace(jsonb, timestamptz, integer) IS
+	'internal to the online migration: continue, or sleep in proportion to the work done since since (option work_percent), at least pause_ms';
 
 -- The backfill phase, out of uuid7_online_step (which locks the migration row first): one unit of work.
 CREATE FUNCTION uuid7_online_step_backfill(migration bigint)
@@ -122,7 +149,7 @@ BEGIN
 	   SET next_block = bend, rows_done = rows_done + n, batches_since_vacuum = batches_since_vacuum + 1
 	 WHERE migration_id = migration AND relid = t.relid;
 	UPDATE @extschema@.uuid7_online_migration SET state = 'running', lock_attempts = 0, updated_at = clock_timestamp() WHERE id = migration;
-	RETURN QUERY SELECT * FROM @extschema@.uuid7_online_pace(m.options, now(), @extschema@.uuid7_online_setting(m.options, 'pause_ms'));
+	RETURN QUERY SELECT * FROM @extschema@.uuid7_online_pace(m.options, now());
 END;
 $fn$;
 COMMENT ON FUNCTION uuid7_online_step_backfill(bigint) IS
