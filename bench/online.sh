@@ -5,7 +5,10 @@
 #   bench/online.sh                      as root on a fresh machine after `make install` (~15+ min at scale 1.0)
 #   BENCH_SCALE=0.02 WINDOW_S=15 bench/online.sh    quick check (scale 1.0 = parent 5M rows, child 10M rows)
 #
-# Tunable: BENCH_SCALE (1.0), WINDOW_S (60: length of the before and after windows), MIX (steady | grow: below),
+# Tunable: BENCH_SCALE (1.0), WINDOW_S (60: length of the before and after windows), WARMUP_S (5: the workload runs
+# this long before the before window; with the steady mix, 900 at scale 1.0 replaces every loaded row once, so the
+# migration starts on tables at the size and free space the workload keeps them at, not on freshly packed ones),
+# MIX (steady | grow: below),
 # WEIGHTS (one per script of the mix, in the order below; 0 leaves one out), CLIENTS (4), JOBS (2:
 # pgbench threads), PGBENCH_MODE (prepared | simple | extended), BENCH_RATE (empty: as fast as possible; else
 # pgbench -R, transactions per second), ONLINE_OPTIONS (jsonb given to uuid7_migration_start, '{}'), CONTROL_S (0; N:
