@@ -63,6 +63,8 @@ SELECT table_name, role, phase, state, rows_done, percent_done, vacuums > 0 AS v
   FROM uuid7_migration_status WHERE migration_id = :mid ORDER BY table_name::text;
 SELECT uuid7_migration_resume(:mid);									-- ready: nothing to resume
 SELECT count(*) AS problems FROM uuid7_online_verify(:mid);
+-- 1.6: every table altered was VACUUMed by the worker at the end of the constrain phase (and of the index phase before)
+SELECT relid::regclass AS table_name, vacuumed_after FROM uuid7_online_table WHERE migration_id = :mid ORDER BY ord;
 -- writes while ready: the triggers keep the twins in sync, a child before its parent in a deferred transaction too
 BEGIN;
 INSERT INTO "On Line".child (parent_id, tenant, pid2, note) VALUES (NULL, 1, 5001, 'early');
