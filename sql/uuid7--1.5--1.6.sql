@@ -56,8 +56,8 @@ COMMENT ON FUNCTION uuid7_online_pace(jsonb, timestamptz, integer) IS
 -- 1.6: the worker VACUUMs every table at the end of the index and constrain phases. Their statements (CREATE INDEX
 -- CONCURRENTLY, VALIDATE CONSTRAINT) hold SHARE UPDATE EXCLUSIVE, which makes autovacuum skip the table; the backfill's
 -- last VACUUM had reset the dead-row counts, so autovacuum did not come back before the swap either. In the full-size
--- benchmark the child went five minutes without a VACUUM while the application deleted and updated, and its heap grew
--- by a quarter after the backfill was over.
+-- benchmark the child went four and a half minutes without a VACUUM while the application deleted and updated, and its
+-- heap grew by a fifth after the backfill was over.
 ALTER TABLE uuid7_online_table ADD COLUMN vacuumed_after text;
 COMMENT ON COLUMN uuid7_online_table.vacuumed_after IS
 	'the last phase at whose end the worker handed out a VACUUM of this table (1.6)';
