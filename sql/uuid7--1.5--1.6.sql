@@ -29,7 +29,9 @@ $fn$;
 -- What the worker does after a unit of work that began at since: go on, or rest. 1.6: pause_ms is a floor on every rest
 -- (it applied to backfill batches only), and a rest it asks for is kept even when under 5 ms. A map batch could not be
 -- slowed to a fixed rate before: a batch quicker than 5 ms * work_percent / (100 - work_percent) got no rest at all.
-CREATE OR REPLACE FUNCTION uuid7_online_pace(options jsonb, since timestamptz, at_least_ms integer DEFAULT 0)
+-- Its third argument, the least rest, was how the backfill passed pause_ms; no caller is left to pass it.
+DROP FUNCTION uuid7_online_pace(jsonb, timestamptz, integer);
+CREATE FUNCTION uuid7_online_pace(options jsonb, since timestamptz)
 RETURNS TABLE (action text, statement text, wait_ms integer)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -41,8 +43,7 @@ DECLARE
 BEGIN
 	-- the proportional rest: a few milliseconds of it are not worth a wake-up
 	share := (extract(epoch FROM clock_timestamp() - since) * 1000 * (100 - pct) / pct)::int;
-	rest := greatest(coalesce(at_least_ms, 0), @extschema@.uuid7_online_setting(options, 'pause_ms'),
-					 CASE WHEN share < 5 THEN 0 ELSE share END);
+	rest := greatest(@extschema@.uuid7_online_setting(options, 'pause_ms'), CASE WHEN share < 5 THEN 0 ELSE share END);
 	IF rest <= 0 THEN
 		RETURN QUERY SELECT 'continue', NULL::text, NULL::int;
 	ELSE
@@ -50,7 +51,7 @@ BEGIN
 	END IF;
 END;
 $fn$;
-COMMENT ON FUNCTION uuid7_online_pace(jsonb, timestamptz, integer) IS
+COMMENT ON FUNCTION uuid7_online_pace(jsonb, timestamptz) IS
 	'internal to the online migration: continue, or sleep in proportion to the work done since since (option work_percent), at least pause_ms';
 
 -- 1.6: the worker VACUUMs every table at the end of the index and constrain phases. Their statements (CREATE INDEX
