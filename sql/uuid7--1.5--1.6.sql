@@ -54,6 +54,33 @@ $fn$;
 COMMENT ON FUNCTION uuid7_online_pace(jsonb, timestamptz) IS
 	'internal to the online migration: continue, or sleep in proportion to the work done since since (option work_percent), at least pause_ms';
 
+-- A lock could not be had within lock_timeout, or (1.6) a backfill batch deadlocked: wait and retry, or give up after
+-- lock_retries attempts. 1.6 adds the SQLSTATE and the reason for last_error; the defaults are the lock timeout's.
+DROP FUNCTION uuid7_online_retry(bigint, text);
+CREATE FUNCTION uuid7_online_retry(migration bigint, what text, code text DEFAULT '55P03',
+								   reason text DEFAULT 'lock not available within lock_timeout')
+RETURNS TABLE (action text, statement text, wait_ms integer)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	m record;
+BEGIN
+	UPDATE @extschema@.uuid7_online_migration
+	   SET lock_attempts = lock_attempts + 1, state = 'waiting', updated_at = clock_timestamp(),
+		   last_error = format('%s: %s: %s (attempt %s)', code, what, reason, lock_attempts + 1)
+	 WHERE id = migration RETURNING * INTO m;
+	IF m.lock_attempts >= @extschema@.uuid7_online_setting(m.options, 'lock_retries') THEN
+		UPDATE @extschema@.uuid7_online_migration SET state = 'failed', worker_pid = NULL WHERE id = migration;
+		RETURN QUERY SELECT 'stop', NULL::text, NULL::int;
+	ELSE
+		RETURN QUERY SELECT 'sleep', NULL::text, @extschema@.uuid7_online_backoff_ms(m.lock_attempts);
+	END IF;
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_online_retry(bigint, text, text, text) IS
+	'internal to the online migration: records a lock timeout (or another SQLSTATE and reason) and returns the pause before the next attempt (or stop after lock_retries)';
+
 -- 1.6: the worker VACUUMs every table at the end of the index and constrain phases. Their statements (CREATE INDEX
 -- CONCURRENTLY, VALIDATE CONSTRAINT) hold SHARE UPDATE EXCLUSIVE, which makes autovacuum skip the table; the backfill's
 -- last VACUUM had reset the dead-row counts, so autovacuum did not come back before the swap either. In the full-size
@@ -170,13 +197,12 @@ BEGIN
 	EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
 		failed_with := SQLSTATE;
 	END;
-	IF failed_with IS NOT NULL THEN
+	IF failed_with = '40P01' THEN
+		RETURN QUERY SELECT * FROM @extschema@.uuid7_online_retry(migration, format('backfill of %s', t.relid),
+			'40P01', 'deadlock with another transaction, batch rolled back');
+		RETURN;
+	ELSIF failed_with IS NOT NULL THEN
 		RETURN QUERY SELECT * FROM @extschema@.uuid7_online_retry(migration, format('backfill of %s', t.relid));
-		IF failed_with = '40P01' THEN
-			UPDATE @extschema@.uuid7_online_migration
-			   SET last_error = format('40P01: backfill of %s: deadlock with another transaction, batch rolled back (attempt %s)', t.relid, lock_attempts)
-			 WHERE id = migration;
-		END IF;
 		RETURN;
 	END IF;
 	UPDATE @extschema@.uuid7_online_table
