@@ -7,22 +7,48 @@
 # cluster_stop            stop it and remove its directory (registered on EXIT by cluster_start)
 
 UUID7_PG_MAJOR=${UUID7_PG_MAJOR:-15}
-UUID7_PACKAGES="postgresql-$UUID7_PG_MAJOR postgresql-server-dev-$UUID7_PG_MAJOR postgresql-contrib libboost-dev libgtest-dev g++ make python3"
+UUID7_BUILD_PACKAGES="libboost-dev libgtest-dev g++ make python3"
+# The server packages of the major, from this machine's Debian suite. PostgreSQL 19 is only in experimental: its server
+# and libpq come from there, everything else from sid. UUID7_PG_FROM_SOURCE=1 (PostgreSQL 16, built by
+# test/majors/pg16.sh) installs the build tools only; PG_CONFIG then points at that build.
+uuid7_server_packages() {
+	[ "${UUID7_PG_FROM_SOURCE:-0}" = 1 ] && return 0
+	if [ "$UUID7_PG_MAJOR" -ge 19 ]; then
+		echo "postgresql-$UUID7_PG_MAJOR/experimental postgresql-client-$UUID7_PG_MAJOR/experimental" \
+			"postgresql-server-dev-$UUID7_PG_MAJOR/experimental libpq-dev/experimental libpq5/experimental"
+	else
+		echo "postgresql-$UUID7_PG_MAJOR postgresql-server-dev-$UUID7_PG_MAJOR"
+	fi
+}
+UUID7_PACKAGES="$(uuid7_server_packages) $UUID7_BUILD_PACKAGES"
 
 log() { printf '== %s\n' "$*" >&2; }
 
 install_deps() {
 	if [ "$(id -u)" -ne 0 ]; then
 		log "not root: skipping package installation (expects: $UUID7_PACKAGES)"
-		return 0
+		use_major_programs
+		return
 	fi
 	log "installing packages: $UUID7_PACKAGES"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >/dev/null
-	apt-get install -y -qq --no-install-recommends $UUID7_PACKAGES >/dev/null
+	apt-get update -qq >/dev/null &&
+		apt-get install -y -qq --no-install-recommends $UUID7_PACKAGES >/dev/null &&
+		use_major_programs
 }
 
 pg_bindir() { "${PG_CONFIG:-pg_config}" --bindir; }
+
+# After install_deps: PG_CONFIG of the major (set here when the packages have just put it in place), its bindir first
+# on PATH so that psql, pg_dump and pgbench match the server.
+use_major_programs() {
+	if [ -z "${PG_CONFIG:-}" ] && [ -x "/usr/lib/postgresql/$UUID7_PG_MAJOR/bin/pg_config" ]; then
+		export PG_CONFIG=/usr/lib/postgresql/$UUID7_PG_MAJOR/bin/pg_config
+	fi
+	local bindir
+	bindir=$(pg_bindir) || return 1
+	case ":$PATH:" in *":$bindir:"*) ;; *) export PATH="$bindir:$PATH" ;; esac
+}
 
 build_and_install() {
 	local werror=

@@ -13,7 +13,27 @@ JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'uuid7';
 
 SELECT function, provolatile AS vol, proisstrict AS strict, proparallel AS par, proleakproof AS leakproof
 FROM uuid7_functions
-WHERE function ~ '^(uuid_generate|uuid_v|uuid_version|uuidv7|uuid_extract|uuid_timestamp|uuid7_ordering)'
+WHERE function ~ '^(uuid_generate|uuid_v|uuid_version|uuid_timestamp|uuid7_ordering)'
+ORDER BY function;
+
+-- PostgreSQL's own names: uuid7 provides them below the major that brought them and leaves core's alone from that
+-- major on (uuid_extract_* came in 17, uuidv7 and uuidv4 in 18). Exactly one owner per name on every major.
+SELECT f.name, count(*) AS overloads,
+       bool_and(CASE WHEN current_setting('server_version_num')::int >= f.core_since
+                     THEN n.nspname = 'pg_catalog' ELSE n.nspname = 'public' END) AS owner_as_documented
+FROM (VALUES ('uuid_extract_timestamp', 170000), ('uuid_extract_version', 170000),
+             ('uuidv4', 180000), ('uuidv7', 180000)) AS f(name, core_since)
+JOIN pg_proc p ON p.proname = f.name
+JOIN pg_namespace n ON n.oid = p.pronamespace
+GROUP BY f.name ORDER BY f.name;
+-- where uuid7 provides them, their labels (no rows where core's are used)
+SELECT function, provolatile AS vol, proisstrict AS strict, proparallel AS par, proleakproof AS leakproof
+FROM uuid7_functions
+WHERE function ~ '^(uuidv|uuid_extract)'
+  AND NOT (function, provolatile, proisstrict, proparallel, proleakproof) IN (
+        ('uuid_extract_timestamp(uuid)', 'i', true, 's', true), ('uuid_extract_version(uuid)', 'i', true, 's', true),
+        ('uuidv4()', 'v', true, 's', true), ('uuidv7()', 'v', true, 's', false),
+        ('uuidv7(interval)', 'v', true, 's', false))
 ORDER BY function;
 
 SELECT count(*) FILTER (WHERE comment IS NULL) AS uncommented, count(*) FILTER (WHERE prosecdef) AS security_definer

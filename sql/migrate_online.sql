@@ -32,6 +32,7 @@ INSERT INTO "On Line".child (parent_id, tenant, pid2, note)
 INSERT INTO "On Line".tree (up) VALUES (NULL);
 INSERT INTO "On Line".tree (up) SELECT g FROM generate_series(1, 499) g;
 CREATE VIEW "On Line".parent_names AS SELECT id, name FROM "On Line"."Parent";
+SELECT pg_get_viewdef('"On Line".parent_names'::regclass) AS names_viewdef \gset
 CREATE TABLE o_before AS SELECT id AS old_id, row_number() OVER (ORDER BY id) AS rn FROM "On Line"."Parent" WHERE id NOT IN (10, 11);
 
 -- bad calls
@@ -97,11 +98,21 @@ SELECT attrelid::regclass, attname, atttypid::regtype, attnotnull, pg_get_expr(d
  WHERE attrelid IN ('"On Line"."Parent"'::regclass, '"On Line".child'::regclass, '"On Line".tree'::regclass)
    AND attnum > 0 AND NOT attisdropped ORDER BY attrelid::regclass::text, attname;
 SELECT conrelid::regclass, conname, pg_get_constraintdef(oid) FROM pg_constraint
- WHERE connamespace = '"On Line"'::regnamespace ORDER BY conrelid::regclass::text COLLATE "C", conname COLLATE "C";
+ WHERE connamespace = '"On Line"'::regnamespace AND contype <> 'n' ORDER BY conrelid::regclass::text COLLATE "C", conname COLLATE "C";
+-- 18+ records each NOT NULL as a constraint: every NOT NULL column ends with one under the name ALTER TABLE gives it
+-- (<table>_<column>_not_null), as after the offline migration; none is left over from the twin columns
+SELECT count(*) FILTER (WHERE con.conname <> c.relname || '_' || a.attname || '_not_null') AS not_null_misnamed,
+       count(*) FILTER (WHERE NOT a.attnotnull AND con.conname IS NOT NULL) AS not_null_stray,
+       count(con.conname) = CASE WHEN current_setting('server_version_num')::int >= 180000 THEN count(*) FILTER (WHERE a.attnotnull) ELSE 0 END
+         AS not_null_constraints_as_expected
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+  LEFT JOIN pg_constraint con ON con.conrelid = a.attrelid AND con.contype = 'n' AND con.conkey = ARRAY[a.attnum]
+ WHERE a.attrelid IN ('"On Line"."Parent"'::regclass, '"On Line".child'::regclass, '"On Line".tree'::regclass)
+   AND a.attnum > 0 AND NOT a.attisdropped;
 SELECT indexrelid::regclass, pg_get_indexdef(indexrelid) FROM pg_index
  WHERE indrelid IN ('"On Line"."Parent"'::regclass, '"On Line".child'::regclass, '"On Line".tree'::regclass) ORDER BY indexrelid::regclass::text COLLATE "C";
 SELECT col_description('"On Line"."Parent"'::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = '"On Line"."Parent"'::regclass AND attname = 'id')) AS key_comment;
-SELECT pg_get_viewdef('"On Line".parent_names'::regclass);
+SELECT pg_get_viewdef('"On Line".parent_names'::regclass) = :'names_viewdef' AS view_definition_kept;
 SELECT count(*) AS sequences_left FROM pg_class WHERE relkind = 'S' AND relnamespace = '"On Line"'::regnamespace AND relname NOT LIKE 'child%';
 SELECT count(*) AS leftovers FROM pg_class WHERE relname LIKE 'uuid7\_%' AND relnamespace = '"On Line"'::regnamespace;
 SELECT count(*) AS sync_functions_left FROM pg_proc WHERE proname LIKE 'uuid7\_sync\_%';
@@ -136,7 +147,7 @@ CALL o_wait(:mid2);
 SELECT DISTINCT phase, state FROM uuid7_migration_status WHERE migration_id = :mid2;
 SELECT uuid7_migration_abort(:mid2) - 'migration_id' - 'lock_attempts';
 SELECT count(*) AS differences FROM ((SELECT * FROM o_shape EXCEPT SELECT * FROM o_shape_now) UNION ALL (SELECT * FROM o_shape_now EXCEPT SELECT * FROM o_shape)) d;
-SELECT count(*) AS rows_kept FROM o_shape;
+SELECT count(*) FILTER (WHERE def NOT LIKE 'NOT NULL %') AS rows_kept FROM o_shape;	-- 18+ also lists each NOT NULL
 SELECT to_regclass('o_a_uuid7_map') AS mapping_left;
 SELECT uuid7_migration_abort(:mid2);										-- already aborted
 -- workers start only for start and resume (1.5): uuid7_online_launch refuses a migration that does not exist (42704),

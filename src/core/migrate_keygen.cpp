@@ -29,7 +29,12 @@ bool SortsAfter(const std::uint8_t *candidate, const std::uint8_t *last) noexcep
 void NextMigrationV7(std::uint8_t *out, const std::uint8_t *last, std::uint64_t unix_ns,
 					 std::uint64_t random_bits) noexcept
 {
-	WriteV7(out, unix_ns, random_bits);
+	NextMigrationV7(out, last, V7InstantFromNs(unix_ns), random_bits);
+}
+
+void NextMigrationV7(std::uint8_t *out, const std::uint8_t *last, V7Instant at, std::uint64_t random_bits) noexcept
+{
+	WriteV7(out, at, random_bits);
 	if (last == nullptr || SortsAfter(out, last))
 		return;
 
@@ -44,6 +49,11 @@ void NextMigrationV7(std::uint8_t *out, const std::uint8_t *last, std::uint64_t 
 		rand_b = random_bits & (kRandBMask >> 1);
 		if (rand_a == kRandAMask)
 		{
+			/*
+			 * Cannot leave the v7 range: a row's time gives a fraction of at most 4091 (µs precision), and each carry
+			 * after the first restarts rand_b 2^61 below its top, so reaching past kMaxV7Millis would take over 2^46
+			 * rows of its last millisecond.
+			 */
 			rand_a = 0;
 			millis++;
 		}

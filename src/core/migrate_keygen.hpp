@@ -8,15 +8,20 @@
  */
 #pragma once
 
+#include "core/uuid_layout.hpp"
+
 #include <cstdint>
 
 namespace uuid7
 {
 
 /*
- * out = the next v7 after `last` (nullptr: first of the run) for an instant in ns since the Unix epoch.
- * random_bits supplies rand_b for a fresh candidate, or the size of the step when `last` must be advanced.
+ * out = the next v7 after `last` (nullptr: first of the run) for an instant anywhere in the v7 range (a row's
+ * timestamp, up to 10889). random_bits supplies rand_b for a fresh candidate, or the size of the step when `last`
+ * must be advanced.
  */
+void NextMigrationV7(std::uint8_t *out, const std::uint8_t *last, V7Instant at, std::uint64_t random_bits) noexcept;
+/* Likewise for an instant in ns since the Unix epoch: a clock reading (before 2554, see core/ordering.hpp). */
 void NextMigrationV7(std::uint8_t *out, const std::uint8_t *last, std::uint64_t unix_ns,
 					 std::uint64_t random_bits) noexcept;
 /* Likewise for v6, the time in 100-ns Gregorian ticks (the clock sequence is advanced on a tie). */

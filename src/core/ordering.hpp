@@ -12,6 +12,7 @@
 #pragma once
 
 #include "core/time_units.hpp"
+#include "core/uuid_layout.hpp"
 
 #include <cstdint>
 
@@ -23,6 +24,17 @@ namespace uuid7
  * moves the fraction by at least one, so two instants 245 ns apart always give different, ordered uuids.
  */
 constexpr std::uint64_t kV7MinimalStepNs = 245;
+
+/*
+ * The ordering counts v7 instants in ns since the Unix epoch, a uint64 that would wrap at 2^64 ns (2554-07-21). It
+ * is fed clock readings only, and a clock reading is at most kMaxClockNs (2262-04-11; Linux keeps the real-time
+ * clock as signed 64-bit ns and refuses to be set anywhere near that, and src/pg refuses a reading beyond it on
+ * any kernel). The other 2^63 ns (292 years) are headroom for running ahead of the clock, 245 ns per id: no
+ * generation rate comes close to using them, so last_ns + kV7MinimalStepNs never wraps. Instants that do not come
+ * from the clock (a given or shifted timestamp, up to 10889) are written through V7Instant (uuid_layout.hpp).
+ */
+constexpr std::uint64_t kMaxClockNs = (std::uint64_t{1} << 63) - 1;
+static_assert(kMaxClockNs / kNsPerMs <= kMaxV7Millis, "every clock reading is in the v7 range");
 
 /* Next v7 instant, in nanoseconds since the Unix epoch. */
 constexpr std::uint64_t NextV7Instant(std::uint64_t last_ns, std::uint64_t now_ns) noexcept

@@ -98,9 +98,14 @@ std::optional<int> RfcVersion(const std::uint8_t *bytes) noexcept
 	return VersionField(bytes);
 }
 
+std::uint16_t V7FractionOfMs(std::uint32_t ns_of_ms) noexcept
+{
+	return static_cast<std::uint16_t>((std::uint64_t{ns_of_ms} << kV7FractionBits) / kNsPerMs);
+}
+
 std::uint16_t V7Fraction(std::uint64_t unix_ns) noexcept
 {
-	return static_cast<std::uint16_t>(((unix_ns % kNsPerMs) << kV7FractionBits) / kNsPerMs);
+	return V7FractionOfMs(static_cast<std::uint32_t>(unix_ns % kNsPerMs));
 }
 
 void WriteV7Fields(std::uint8_t *out, std::uint64_t unix_ms, std::uint16_t rand_a, std::uint64_t rand_b) noexcept
@@ -109,9 +114,14 @@ void WriteV7Fields(std::uint8_t *out, std::uint64_t unix_ms, std::uint16_t rand_
 	Store(out, high, kVariantRfc | (rand_b & kLowPayloadMask));
 }
 
+void WriteV7(std::uint8_t *out, V7Instant at, std::uint64_t random_bits) noexcept
+{
+	WriteV7Fields(out, at.unix_ms, V7FractionOfMs(at.ns_of_ms), random_bits);
+}
+
 void WriteV7(std::uint8_t *out, std::uint64_t unix_ns, std::uint64_t random_bits) noexcept
 {
-	WriteV7Fields(out, unix_ns / kNsPerMs, V7Fraction(unix_ns), random_bits);
+	WriteV7(out, V7InstantFromNs(unix_ns), random_bits);
 }
 
 std::uint64_t RawV7Millis(const std::uint8_t *bytes) noexcept

@@ -33,12 +33,43 @@ int VersionField(const std::uint8_t *bytes) noexcept;
 std::optional<int> RfcVersion(const std::uint8_t *bytes) noexcept;
 
 /*
- * v7: unix_ts_ms 48 | ver 4 | rand_a 12 | var 2 | rand_b 62.
- * unix_ns picks unix_ts_ms and rand_a (the 12-bit fraction of the millisecond); random_bits fills rand_b.
+ * A v7 instant as the Unix millisecond and the nanoseconds within it. Every instant of the v7 range (up to
+ * kMaxV7Millis, 10889-08-02 05:31:50.655 UTC) fits, whereas a count of nanoseconds since 1970 in 64 bits wraps
+ * at 2^64 ns (2554-07-21 23:34:33.709551616 UTC): instants that do not come from the clock (a given timestamp,
+ * a shifted one) are carried this way.
  */
+struct V7Instant
+{
+	std::uint64_t unix_ms;
+	std::uint32_t ns_of_ms; /* 0 .. kNsPerMs - 1 */
+};
+
+/* From ns since the Unix epoch: any uint64, so instants before 2554-07-21 (the clock's). */
+constexpr V7Instant V7InstantFromNs(std::uint64_t unix_ns) noexcept
+{
+	return V7Instant{unix_ns / kNsPerMs, static_cast<std::uint32_t>(unix_ns % kNsPerMs)};
+}
+
+/*
+ * From µs since the Unix epoch and the ns within that µs (0 .. 999). Nothing is scaled up to ns, so it holds for
+ * every µs count, the whole v7 range included.
+ */
+constexpr V7Instant V7InstantFromUs(std::uint64_t unix_us, std::uint32_t ns_of_us = 0) noexcept
+{
+	return V7Instant{unix_us / kUsPerMs, static_cast<std::uint32_t>(unix_us % kUsPerMs * kNsPerUs) + ns_of_us};
+}
+
+/*
+ * v7: unix_ts_ms 48 | ver 4 | rand_a 12 | var 2 | rand_b 62.
+ * The instant picks unix_ts_ms and rand_a (the 12-bit fraction of the millisecond); random_bits fills rand_b.
+ */
+void WriteV7(std::uint8_t *out, V7Instant at, std::uint64_t random_bits) noexcept;
+/* The same from ns since the Unix epoch: the generators' path (clock readings, see ordering.hpp). */
 void WriteV7(std::uint8_t *out, std::uint64_t unix_ns, std::uint64_t random_bits) noexcept;
 /* v7 from explicit fields: rand_a is taken as given (masked to 12 bits). */
 void WriteV7Fields(std::uint8_t *out, std::uint64_t unix_ms, std::uint16_t rand_a, std::uint64_t rand_b) noexcept;
+/* The 12-bit fraction of the millisecond for ns_of_ms nanoseconds into it (0 .. kNsPerMs - 1). */
+std::uint16_t V7FractionOfMs(std::uint32_t ns_of_ms) noexcept;
 /* The 12-bit fraction of the millisecond that contains unix_ns. */
 std::uint16_t V7Fraction(std::uint64_t unix_ns) noexcept;
 /* unix_ts_ms of a uuid read without any check (for the pg_uuidv7-compatible readers). */

@@ -17,10 +17,14 @@ using uuid7::pg::NewUuid;
 namespace
 {
 
-Datum V7Datum(uint64 unix_ns)
+/*
+ * Given and shifted instants reach 10889, past 2^64 ns since 1970 (2554): they travel as µs (a timestamp's own
+ * unit) split into ms and ns-of-ms, never as a ns count.
+ */
+Datum V7Datum(uuid7::V7Instant at)
 {
 	pg_uuid_t *out = NewUuid();
-	uuid7::WriteV7(out->data, unix_ns, uuid7::pg::RandomU64());
+	uuid7::WriteV7(out->data, at, uuid7::pg::RandomU64());
 	return UUIDPGetDatum(out);
 }
 
@@ -63,7 +67,8 @@ extern "C"
 		const TimestampTz shifted = DatumGetTimestampTz(
 		    DirectFunctionCall2(timestamptz_pl_interval, TimestampTzGetDatum(now), IntervalPGetDatum(shift)));
 		const int64 unix_us = uuid7::pg::V7UnixUsFromTimestamp(shifted);
-		return V7Datum(static_cast<uint64>(unix_us) * uuid7::kNsPerUs + now_ns % uuid7::kNsPerUs);
+		return V7Datum(
+		    uuid7::V7InstantFromUs(static_cast<uint64>(unix_us), static_cast<uint32>(now_ns % uuid7::kNsPerUs)));
 	}
 
 	/* uuid_generate_v6() RETURNS uuid */
@@ -83,7 +88,7 @@ extern "C"
 	Datum uuid_v7_from_timestamp(PG_FUNCTION_ARGS)
 	{
 		const int64 unix_us = uuid7::pg::V7UnixUsFromTimestamp(PG_GETARG_TIMESTAMPTZ(0));
-		return V7Datum(static_cast<uint64>(unix_us) * uuid7::kNsPerUs);
+		return V7Datum(uuid7::V7InstantFromUs(static_cast<uint64>(unix_us)));
 	}
 
 	/* uuid7_ordering_scope() RETURNS text: 'cluster' when preloaded (shared ordering state), else 'session' */

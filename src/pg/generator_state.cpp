@@ -38,25 +38,16 @@ uint64 session_last_v6_tick = 0;
 RandomPool random_pool;
 
 shmem_startup_hook_type previous_shmem_startup_hook = nullptr;
-#if PG_VERSION_NUM >= 150000
 shmem_request_hook_type previous_shmem_request_hook = nullptr;
-#endif
 
 constexpr const char *kShmemName = "uuid7 ordering state";
 
-void ReserveSharedMemory()
-{
-	RequestAddinShmemSpace(MAXALIGN(sizeof(SharedOrdering)));
-}
-
-#if PG_VERSION_NUM >= 150000
 void OnShmemRequest()
 {
 	if (previous_shmem_request_hook != nullptr)
 		previous_shmem_request_hook();
-	ReserveSharedMemory();
+	RequestAddinShmemSpace(MAXALIGN(sizeof(SharedOrdering)));
 }
-#endif
 
 void OnShmemStartup()
 {
@@ -74,11 +65,20 @@ void OnShmemStartup()
 	shared_ordering = state;
 }
 
+/* Whole seconds below kMaxClockNs: a reading with fewer seconds stays below it whatever its tv_nsec. */
+constexpr uint64 kMaxClockSeconds = kMaxClockNs / 1000000000;
+
 uint64 RealTimeNs()
 {
 	struct timespec now;
-	if (clock_gettime(CLOCK_REALTIME, &now) != 0 || now.tv_sec < 0)
-		ereport(ERROR, (errcode(ERRCODE_SYSTEM_ERROR), errmsg("could not read the real-time clock")));
+	const bool read = clock_gettime(CLOCK_REALTIME, &now) == 0;
+	/*
+	 * A reading before 1970 or past 2262-04-11 would wrap the ns count (kMaxClockNs in core/ordering.hpp). One
+	 * unsigned comparison refuses both: the hot path costs what a sign test alone did.
+	 */
+	if (unlikely(!read || static_cast<uint64>(now.tv_sec) >= kMaxClockSeconds))
+		ereport(ERROR, (errcode(ERRCODE_SYSTEM_ERROR), errmsg("could not read the real-time clock"),
+		                read ? errdetail("The clock reads a time before 1970-01-01 or after 2262-04-11.") : 0));
 	return static_cast<uint64>(now.tv_sec) * 1000000000 + static_cast<uint64>(now.tv_nsec);
 }
 
@@ -107,12 +107,8 @@ uint64 NextV6(uint64 last, uint64 now)
 
 void RequestSharedOrdering()
 {
-#if PG_VERSION_NUM >= 150000
 	previous_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = OnShmemRequest;
-#else
-	ReserveSharedMemory();
-#endif
 	previous_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = OnShmemStartup;
 }

@@ -19,6 +19,7 @@
 
 #include <cstring>
 
+#include "pg/pg_compat.hpp"
 #include "pg/postgres_headers.hpp"
 
 extern "C"
@@ -122,7 +123,7 @@ LoadedMap *LoadMap(Oid map)
 	size_t n = 0;
 	auto *entries = static_cast<uuid7::KeyMapEntry *>(
 		MemoryContextAllocHuge(map_context, capacity * sizeof(uuid7::KeyMapEntry)));
-	TableScanDesc scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
+	TableScanDesc scan = uuid7::pg::BeginSeqScan(rel, GetActiveSnapshot());
 	TupleTableSlot *slot = table_slot_create(rel, nullptr);
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
@@ -158,7 +159,7 @@ LoadedMap *LoadMap(Oid map)
 
 	LoadedMap *loaded = &loaded_maps[n_loaded_maps++];
 	loaded->map = map;
-	loaded->lxid = MyProc->lxid;
+	loaded->lxid = uuid7::pg::CurrentLocalXid();
 	loaded->entries = entries;
 	loaded->n = n;
 	loaded->dense = nullptr;
@@ -174,7 +175,7 @@ LoadedMap *LoadMap(Oid map)
 LoadedMap *FindLoadedMap(Oid map)
 {
 	for (int i = 0; i < n_loaded_maps; i++)
-		if (loaded_maps[i].map == map && loaded_maps[i].lxid == MyProc->lxid)
+		if (loaded_maps[i].map == map && loaded_maps[i].lxid == uuid7::pg::CurrentLocalXid())
 			return &loaded_maps[i];
 	return LoadMap(map);
 }
@@ -210,34 +211,27 @@ Datum uuid7_migration_next(PG_FUNCTION_ARGS)
 						errdetail("Mapping table \"%s\" is being filled from a timestamp column.", get_rel_name(map)),
 						errhint("Fill the NULL timestamps first, or migrate without the \"timestamp_column\" option.")));
 
-	if (keygen_run.map != map || keygen_run.lxid != MyProc->lxid)
+	if (keygen_run.map != map || keygen_run.lxid != uuid7::pg::CurrentLocalXid())
 	{
 		keygen_run.map = map;
-		keygen_run.lxid = MyProc->lxid;
+		keygen_run.lxid = uuid7::pg::CurrentLocalXid();
 		keygen_run.have_last = false;
 	}
 	const uint8 *last = keygen_run.have_last ? keygen_run.last : nullptr;
 	pg_uuid_t *out = uuid7::pg::NewUuid();
 	if (version == 7)
 	{
-		uint64 unix_ns;
-		if (from_column)
-			unix_ns = static_cast<uint64>(uuid7::pg::V7UnixUsFromTimestamp(PG_GETARG_TIMESTAMPTZ(2))) * uuid7::kNsPerUs;
-		else
-			unix_ns = uuid7::pg::NextV7InstantNs();
-		uuid7::NextMigrationV7(out->data, last, unix_ns, uuid7::pg::RandomU64());
+		/* a row's time reaches 10889, past 2^64 ns since 1970: it goes in as µs, never scaled to ns */
+		const uuid7::V7Instant at =
+			from_column ? uuid7::V7InstantFromUs(
+							  static_cast<uint64>(uuid7::pg::V7UnixUsFromTimestamp(PG_GETARG_TIMESTAMPTZ(2))))
+						: uuid7::V7InstantFromNs(uuid7::pg::NextV7InstantNs());
+		uuid7::NextMigrationV7(out->data, last, at, uuid7::pg::RandomU64());
 	}
 	else
 	{
-		uint64 ticks;
-		if (from_column)
-		{
-			/* v6 time starts in 1582, but a timestamp before 1970 is refused to match v7's range. */
-			int64 unix_us = uuid7::pg::V7UnixUsFromTimestamp(PG_GETARG_TIMESTAMPTZ(2));
-			ticks = static_cast<uint64>(unix_us) * uuid7::kTicksPerUs + uuid7::kGregorianToUnixTicks;
-		}
-		else
-			ticks = uuid7::pg::NextV6Tick();
+		const uint64 ticks =
+			from_column ? uuid7::pg::V6TicksFromTimestamp(PG_GETARG_TIMESTAMPTZ(2)) : uuid7::pg::NextV6Tick();
 		uuid7::NextMigrationV6(out->data, last, ticks, uuid7::pg::RandomU64());
 	}
 	std::memcpy(keygen_run.last, out->data, uuid7::kUuidSize);

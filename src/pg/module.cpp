@@ -2,6 +2,7 @@
  * module.cpp — the module's identity and start-up: PG_MODULE_MAGIC and _PG_init.
  */
 #include "pg/generator_state.hpp"
+#include "pg/pg_compat.hpp"
 
 #include "pg/postgres_headers.hpp"
 
@@ -15,9 +16,7 @@ extern "C"
 	PG_MODULE_MAGIC;
 #endif
 
-#if PG_VERSION_NUM < 160000
-	void _PG_init(void); /* declared by fmgr.h from PostgreSQL 16 on */
-#endif
+	UUID7_DECLARE_PG_INIT
 
 	/*
 	 * Shared ordering state can only be reserved while shared_preload_libraries is processed; loaded later (by

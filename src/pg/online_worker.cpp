@@ -28,6 +28,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "pg/pg_compat.hpp"
 #include "pg/postgres_headers.hpp"
 
 extern "C"
@@ -262,11 +263,7 @@ void RunTopLevel(const char *sql)
 	bool snapshot_set = analyze_requires_snapshot(raw);
 	if (snapshot_set)
 		PushActiveSnapshot(GetTransactionSnapshot());
-#if PG_VERSION_NUM >= 150000
 	List *queries = pg_analyze_and_rewrite_fixedparams(raw, sql, nullptr, 0, nullptr);
-#else
-	List *queries = pg_analyze_and_rewrite(raw, sql, nullptr, 0, nullptr);
-#endif
 	List *plans = pg_plan_queries(queries, sql, CURSOR_OPT_PARALLEL_OK, nullptr);
 	if (snapshot_set)
 		PopActiveSnapshot();
@@ -279,11 +276,7 @@ void RunTopLevel(const char *sql)
 
 	QueryCompletion qc;
 	InitializeQueryCompletion(&qc);
-#if PG_VERSION_NUM >= 180000
-	(void)PortalRun(portal, FETCH_ALL, true, None_Receiver, None_Receiver, &qc);
-#else
-	(void)PortalRun(portal, FETCH_ALL, true, true, None_Receiver, None_Receiver, &qc);
-#endif
+	(void)uuid7::pg::RunPortal(portal, None_Receiver, &qc);
 	PortalDrop(portal, false);
 	CommitTransactionCommand();
 

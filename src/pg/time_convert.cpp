@@ -28,4 +28,17 @@ int64 V7UnixUsFromTimestamp(TimestampTz ts)
 	return ts + kUnixToPostgresEpochUs;
 }
 
+uint64 V6TicksFromTimestamp(TimestampTz ts)
+{
+	constexpr uint64 kLastUnixUs = (kMaxGregorianTicks - kGregorianToUnixTicks) / kTicksPerUs;
+	constexpr TimestampTz kLast = static_cast<int64>(kLastUnixUs) - kUnixToPostgresEpochUs;
+	if (!TIMESTAMP_NOT_FINITE(ts) && ts > kLast)
+		ereport(ERROR,
+		        (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range for UUID version 6"),
+		         errdetail("UUID version 6 supports timestamps up to approximately year 5236."),
+		         errhint("Migrate to version 7 keys, which reach approximately year 10889.")));
+	const int64 unix_us = V7UnixUsFromTimestamp(ts);
+	return static_cast<uint64>(unix_us) * kTicksPerUs + kGregorianToUnixTicks;
+}
+
 } // namespace uuid7::pg

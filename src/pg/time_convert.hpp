@@ -28,4 +28,10 @@ TimestampTz TimestampFromGregorianTicks(uint64 ticks);
  */
 int64 V7UnixUsFromTimestamp(TimestampTz ts);
 
+/*
+ * 100-ns Gregorian ticks of a timestamp for a v6 key, 1970-01-01 (refused before, to match v7's range) to the end of
+ * v6's 60-bit time field (5236-03-31); any other value raises 22008 instead of wrapping.
+ */
+uint64 V6TicksFromTimestamp(TimestampTz ts);
+
 } // namespace uuid7::pg

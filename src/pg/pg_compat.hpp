@@ -1,0 +1,60 @@
+/*
+ * pg_compat.hpp — every difference between the PostgreSQL majors uuid7 supports (15 to 19) that the C++ sees, one
+ * helper per topic. Nothing else in src/pg tests PG_VERSION_NUM.
+ */
+#pragma once
+
+#include "pg/postgres_headers.hpp"
+
+extern "C"
+{
+#include "access/tableam.h"
+#include "storage/proc.h"
+#include "tcop/pquery.h"
+}
+
+#if PG_VERSION_NUM < 150000 || PG_VERSION_NUM >= 200000
+#error "uuid7 supports PostgreSQL 15 to 19"
+#endif
+
+/* fmgr.h declares _PG_init from PostgreSQL 16 on; module.cpp places this inside its extern "C" block. */
+#if PG_VERSION_NUM < 160000
+#define UUID7_DECLARE_PG_INIT void _PG_init(void);
+#else
+#define UUID7_DECLARE_PG_INIT
+#endif
+
+namespace uuid7::pg
+{
+
+/* The local transaction id of this backend's top-level transaction: PGPROC keeps it in vxid from 17 on. */
+inline LocalTransactionId CurrentLocalXid()
+{
+#if PG_VERSION_NUM >= 170000
+	return MyProc->vxid.lxid;
+#else
+	return MyProc->lxid;
+#endif
+}
+
+/* A plain sequential scan of rel under snapshot; table_beginscan takes scan flags from 19 on. */
+inline TableScanDesc BeginSeqScan(Relation rel, Snapshot snapshot)
+{
+#if PG_VERSION_NUM >= 190000
+	return table_beginscan(rel, snapshot, 0, nullptr, SO_NONE);
+#else
+	return table_beginscan(rel, snapshot, 0, nullptr);
+#endif
+}
+
+/* Run a portal to completion; 18 dropped PortalRun's run_once argument. */
+inline bool RunPortal(Portal portal, DestReceiver *dest, QueryCompletion *qc)
+{
+#if PG_VERSION_NUM >= 180000
+	return PortalRun(portal, FETCH_ALL, true, dest, dest, qc);
+#else
+	return PortalRun(portal, FETCH_ALL, true, true, dest, dest, qc);
+#endif
+}
+
+} // namespace uuid7::pg

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# test/majors/run.sh MAJOR RESULTS — test/run_major.sh against one PostgreSQL major, where that major lives:
+#   15  the host's own packages (bookworm), in the work tree itself
+#   16  a source build (test/majors/pg16.sh), in a copy of the work tree on the host
+#   17  a trixie chroot; 18 and 19 a sid chroot (19 from experimental), in a copy of the work tree inside it
+# Each result line is appended to RESULTS with the major in front ("PASS pg17 regress-plain: compat").
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+UUID7_ROOT=$PWD
+. test/majors/lib.sh
+
+major=$1
+results=$2
+own=$(mktemp /tmp/uuid7-results-pg"$major"-XXXXXX)
+chmod 644 "$own"
+status=0
+
+case $major in
+"$UUID7_HOST_MAJOR")
+	UUID7_PG_MAJOR=$major UUID7_RESULTS=$own bash test/run_major.sh || status=$?
+	;;
+16)
+	if pg_config=$(bash test/majors/pg16.sh); then
+		copy=$(mktemp -d /tmp/uuid7-pg16-tree-XXXXXX)
+		trap 'rm -rf "$copy"' EXIT
+		copy_tree "$copy" &&
+			(cd "$copy" && UUID7_PG_MAJOR=16 UUID7_PG_FROM_SOURCE=1 PG_CONFIG=$pg_config UUID7_RESULTS=$own \
+				bash test/run_major.sh) || status=$?
+	else
+		echo "FAIL setup: PostgreSQL 16 source build" >>"$own"
+		status=1
+	fi
+	;;
+*)
+	suite=$(suite_of_major "$major")
+	if [ -z "$suite" ]; then
+		echo "FAIL setup: no Debian suite carries PostgreSQL $major" >>"$own"
+		status=1
+	elif ! chroot_ensure "$suite"; then
+		echo "FAIL setup: chroot of $suite" >>"$own"
+		status=1
+	else
+		root=$UUID7_CHROOT_CACHE/$suite
+		copy_tree "$root/build/uuid7-$major" && : >"$root/build/results-$major" &&
+			chroot_run "$suite" env UUID7_PG_MAJOR="$major" UUID7_RESULTS="/build/results-$major" \
+				bash "/build/uuid7-$major/test/run_major.sh" || status=$?
+		cat "$root/build/results-$major" >>"$own" 2>/dev/null
+		rm -rf "$root/build/uuid7-$major" "$root/build/results-$major"
+	fi
+	;;
+esac
+
+sed -E "s/^(PASS|FAIL) /\1 pg$major /" "$own" >>"$results"
+grep -q '^PASS ' "$own" || { echo "FAIL pg$major setup: no test ran" >>"$results"; status=1; }
+rm -f "$own"
+exit "$status"
