@@ -26,6 +26,14 @@ FROM (VALUES ('uuid_extract_timestamp', 170000), ('uuid_extract_version', 170000
 JOIN pg_proc p ON p.proname = f.name
 JOIN pg_namespace n ON n.oid = p.pronamespace
 GROUP BY f.name ORDER BY f.name;
+-- nothing of uuid7 shadows or is shadowed by a core function of this major (19 adds uuid <-> bytea conversions,
+-- 18 uuidv4/uuidv7, 17 uuid_extract_*): no name with the same argument types in pg_catalog
+SELECT count(*) AS collisions_with_core
+FROM pg_proc p
+JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'uuid7'
+JOIN pg_proc core ON core.pronamespace = 'pg_catalog'::regnamespace AND core.proname = p.proname
+                 AND core.proargtypes = p.proargtypes;
 -- where uuid7 provides them, their labels (no rows where core's are used)
 SELECT function, provolatile AS vol, proisstrict AS strict, proparallel AS par, proleakproof AS leakproof
 FROM uuid7_functions

@@ -30,5 +30,5 @@ check_true() {
 check_sqlstate() {
 	local name=$1 state=$2 out
 	out=$(psql -X -A -t -q -v VERBOSITY=sqlstate -c "\\set VERBOSITY sqlstate" -c "$3" 2>&1)
-	if printf '%s' "$out" | grep -q "ERROR:  $state"; then pass "$name"; else fail "$name" "expected SQLSTATE $state, got: $out"; fi
+	if grep -q "ERROR:  $state" <<<"$out"; then pass "$name"; else fail "$name" "expected SQLSTATE $state, got: $out"; fi
 }

@@ -7,6 +7,8 @@
 # suite_of_major MAJOR          the chroot suite for a packaged major (empty for the host's and for 16)
 # chroot_ensure SUITE           debootstrap the suite once into $UUID7_CHROOT_CACHE/SUITE (cached across runs)
 # chroot_run SUITE CMD...       run CMD inside it with proc/sys/dev mounted; unmounted again on every exit path
+#                               Both hold the suite's lock file while they work: one user of a chroot at a time, so
+#                               one user's unmount never pulls /proc from under another (18 and 19 share sid's).
 # archive_uri                   the Debian archive URI of this machine's own apt sources
 # copy_tree DEST                the work tree's files (tracked and untracked, not ignored: no build products) into DEST
 
@@ -32,7 +34,24 @@ archive_uri() {
 # The chroot is complete once this marker exists: a half-made one (an interrupted debootstrap) is made again.
 chroot_ready_marker() { echo "$UUID7_CHROOT_CACHE/$1/.uuid7-ready"; }
 
+chroot_lock() {
+	mkdir -p "$UUID7_CHROOT_CACHE"
+	exec {UUID7_CHROOT_LOCK_FD}>"$UUID7_CHROOT_CACHE/$1.lock" && flock "$UUID7_CHROOT_LOCK_FD"
+}
+chroot_unlock() {
+	exec {UUID7_CHROOT_LOCK_FD}>&-
+}
+
 chroot_ensure() {
+	local rc
+	chroot_lock "$1" || return 1
+	chroot_make "$1"
+	rc=$?
+	chroot_unlock
+	return $rc
+}
+
+chroot_make() {
 	local suite=$1 dir uri
 	dir=$UUID7_CHROOT_CACHE/$suite
 	[ -f "$(chroot_ready_marker "$suite")" ] && return 0
@@ -68,9 +87,11 @@ chroot_run() {
 	local suite=$1 dir rc
 	shift
 	dir=$UUID7_CHROOT_CACHE/$suite
+	chroot_lock "$suite" || return 1
 	mount -t proc proc "$dir/proc" &&
 		mount --rbind /sys "$dir/sys" && mount --make-rslave "$dir/sys" &&
-		mount --bind /dev "$dir/dev" && mount --bind /dev/pts "$dir/dev/pts" || { chroot_unmount "$dir"; return 1; }
+		mount --bind /dev "$dir/dev" && mount --bind /dev/pts "$dir/dev/pts" ||
+		{ chroot_unmount "$dir"; chroot_unlock; return 1; }
 	# shellcheck disable=SC2064  # the directory is fixed now
 	trap "chroot_unmount '$dir'" EXIT INT TERM
 	chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
@@ -78,6 +99,7 @@ chroot_run() {
 	rc=$?
 	chroot_unmount "$dir"
 	trap - EXIT INT TERM
+	chroot_unlock
 	return $rc
 }
 

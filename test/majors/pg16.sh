@@ -10,6 +10,8 @@ cd "$(dirname "$0")/../.."
 prefix=$UUID7_CHROOT_CACHE/pg16
 tarball=${UUID7_PG16_SOURCE:-../shared/postgres-src/postgresql-16beta2.tar.xz}
 
+# One build at a time: test/majors/prepare.sh may be building it in the background when run.sh asks for it.
+chroot_lock pg16
 if [ ! -f "$prefix/.uuid7-ready" ]; then
 	[ -f "$tarball" ] || { echo "PostgreSQL 16 source not found: $tarball" >&2; exit 1; }
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \

@@ -57,7 +57,7 @@ for pct in 10 30; do
 	timeout_ms=$((duration_ms * pct / 100))
 	out=$(psql -X -q -c "\\set VERBOSITY sqlstate" -c "BEGIN" -c "SET LOCAL statement_timeout = $timeout_ms" \
 		-c "SELECT uuid7_migrate($tables)" -c "ROLLBACK" 2>&1)
-	if printf '%s' "$out" | grep -q "ERROR:  57014"; then
+	if grep -q "ERROR:  57014" <<<"$out"; then
 		pass "statement_timeout at $pct% of D (${timeout_ms} ms): cancelled with 57014"
 	else
 		fail "statement_timeout at $pct% of D (${timeout_ms} ms): cancelled with 57014" "got: $out"
@@ -70,7 +70,7 @@ for k in 1 2 3; do
 	out=$(psql -X -q -c "\\set VERBOSITY sqlstate" -c "SET mig.stall_at = $k" -c "SET statement_timeout = $((duration_ms + 2000))" \
 		-c "SELECT uuid7_migrate($tables)" 2>&1)
 	# (VERBOSITY sqlstate prints each NOTICE as "NOTICE:  00000": one per rewrite started)
-	if printf '%s' "$out" | grep -q "ERROR:  57014" && [ "$(printf '%s\n' "$out" | grep -c 'NOTICE:  00000')" = "$k" ]; then
+	if grep -q "ERROR:  57014" <<<"$out" && [ "$(printf '%s\n' "$out" | grep -c 'NOTICE:  00000')" = "$k" ]; then
 		pass "statement_timeout inside rewrite #$k: cancelled with 57014"
 	else
 		fail "statement_timeout inside rewrite #$k: cancelled with 57014" "got: $out"

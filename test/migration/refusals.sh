@@ -49,7 +49,7 @@ refusal() {
 	check_eq "$name: plan lists it with SQLSTATE $state" "$state" \
 		"$(printf '%s\n' "$plan" | grep -F -- "$pattern" | cut -d'|' -f1 | sort -u | tr '\n' ' ' | sed 's/ $//')"
 	out=$(psql -X -q -c "\\set VERBOSITY verbose" -c "$set_role SELECT uuid7_migrate($tables)" 2>&1)
-	if printf '%s' "$out" | grep -q "ERROR:  $state:" && printf '%s' "$out" | grep -qF -- "$pattern" && printf '%s' "$out" | grep -q '^HINT:'; then
+	if grep -q "ERROR:  $state:" <<<"$out" && grep -qF -- "$pattern" <<<"$out" && grep -q '^HINT:' <<<"$out"; then
 		pass "$name: uuid7_migrate raises $state naming it, with a hint"
 	else
 		fail "$name: uuid7_migrate raises $state naming it, with a hint" "got: $out"

@@ -179,7 +179,7 @@ check_eq "(4) child.parent_id: uuid NOT NULL, as offline" \
 	"$(sql "SELECT format_type(atttypid, atttypmod), attnotnull FROM pg_attribute WHERE attrelid = 'child'::regclass AND attname = 'parent_id'")"
 twin_sig=$(online_schema_sig "$twin" 2>&1)
 our_sig=$(online_schema_sig 2>&1)
-if [ "$twin_sig" = "$our_sig" ] && printf '%s\n' "$our_sig" | grep -q '^constraint|child|child_parent_id_fkey|'; then
+if [ "$twin_sig" = "$our_sig" ] && grep -q '^constraint|child|child_parent_id_fkey|' <<<"$our_sig"; then
 	pass "(4) schema (columns by name, constraints, indexes, triggers, sequences) equal to the offline twin's"
 else
 	fail "(4) schema (columns by name, constraints, indexes, triggers, sequences) equal to the offline twin's" \

@@ -250,7 +250,7 @@ dump() { pg_dump --schema-only "$PGDATABASE" | grep -Ev '^\\(un)?restrict '; }
 data() { sql "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM parent t UNION ALL SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM child t"; }
 before=$(dump)
 data_before=$(data)
-check_eq "(d) the schema dump is not empty" "t" "$(printf '%s\n' "$before" | grep -q 'CREATE TABLE public.child' && echo t || echo f)"
+check_eq "(d) the schema dump is not empty" "t" "$(grep -q 'CREATE TABLE public.child' <<<"$before" && echo t || echo f)"
 for when in start backfill ready; do
 	if [ "$when" = start ]; then
 		# at once: the worker may not even show in pg_stat_activity yet

@@ -384,7 +384,7 @@ if [ "$rc" -eq 0 ]; then
 		"$(sql "SELECT string_agg(conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid), E'\n' ORDER BY conname) FROM pg_constraint WHERE contype = 'f' AND conrelid IN ('parent'::regclass, 'child'::regclass, 'note'::regclass)")"
 	twin_sig=$(online_schema_sig "$twin" 2>&1)
 	our_sig=$(online_schema_sig 2>&1)
-	if [ "$twin_sig" = "$our_sig" ] && printf '%s\n' "$our_sig" | grep -q '^constraint|child|child_parent_fkey|f FOREIGN KEY'; then
+	if [ "$twin_sig" = "$our_sig" ] && grep -q '^constraint|child|child_parent_fkey|f FOREIGN KEY' <<<"$our_sig"; then
 		pass "schema (columns by name, constraints, indexes, triggers, sequences, functions) equal to the offline twin's"
 	else
 		fail "schema (columns by name, constraints, indexes, triggers, sequences, functions) equal to the offline twin's" \
