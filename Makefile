@@ -49,3 +49,13 @@ format:
 	clang-format -i src/core/*.cpp src/core/*.hpp src/pg/*.cpp src/pg/*.hpp test/unit/*.cpp test/boundary/*.cpp
 
 EXTRA_CLEAN = $(UNIT_BIN)
+
+# ---- PGXN release archive ------------------------------------------------------------------------------------
+#   make dist [DISTDIR=dir]         uuid7-X.Y.Z.zip of the committed HEAD, every file under uuid7-X.Y.Z/ (what PGXN takes)
+# X.Y.Z is default_version made three-part: PGXN versions are SemVer, and META.json's "version" must equal it
+# (test/packaging/pgxn.sh checks both).
+DISTVERSION = $(if $(word 3,$(subst ., ,$(EXTVERSION))),$(EXTVERSION),$(EXTVERSION).0)
+DISTDIR ?= .
+.PHONY: dist
+dist:
+	git archive --format zip --prefix=$(EXTENSION)-$(DISTVERSION)/ --output $(DISTDIR)/$(EXTENSION)-$(DISTVERSION).zip HEAD

@@ -24,6 +24,12 @@ UUID7_PACKAGES="$(uuid7_server_packages) $UUID7_BUILD_PACKAGES"
 
 log() { printf '== %s\n' "$*" >&2; }
 
+# apt-get on this machine, one at a time: test/run_all.sh prepares other majors in the background while the host's
+# packages install, and apt refuses to run while another apt holds its locks.
+uuid7_apt_get() {
+	flock /var/lock/uuid7-apt.lock apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
 install_deps() {
 	if [ "$(id -u)" -ne 0 ]; then
 		log "not root: skipping package installation (expects: $UUID7_PACKAGES)"
@@ -32,8 +38,8 @@ install_deps() {
 	fi
 	log "installing packages: $UUID7_PACKAGES"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >/dev/null &&
-		apt-get install -y -qq --no-install-recommends $UUID7_PACKAGES >/dev/null &&
+	uuid7_apt_get update -qq >/dev/null &&
+		uuid7_apt_get install -y -qq --no-install-recommends $UUID7_PACKAGES >/dev/null &&
 		use_major_programs
 }
 

@@ -14,12 +14,13 @@ UUID7_RESULTS=$(mktemp /tmp/uuid7-results-XXXXXX)
 export UUID7_RESULTS
 timings=()
 majors=${UUID7_MAJORS:-15 16 17 18 19}
-
+UUID7_PACKAGING=${UUID7_PACKAGING-1} # UUID7_PACKAGING= (empty) leaves test/packaging out
+[ "$UUID7_PACKAGING" = 0 ] && UUID7_PACKAGING=
 # While the host's major runs, the others' chroots, packages and source build get ready in the background (the first
 # run on a fresh machine makes them; later runs find them cached and this costs seconds).
 prepare_logs=$(mktemp -d /tmp/uuid7-prepare-XXXXXX)
-for major in $majors; do
-	nice -n 19 ionice -c 3 bash test/majors/prepare.sh "$major" >"$prepare_logs/$major.log" 2>&1 &
+for target in $majors ${UUID7_PACKAGING:+packaging}; do
+	nice -n 19 ionice -c 3 bash test/majors/prepare.sh "$target" >"$prepare_logs/$target.log" 2>&1 &
 done
 
 for major in $majors; do
@@ -30,8 +31,8 @@ for major in $majors; do
 done
 
 for script in test/packaging/*.sh; do
-	[ -f "$script" ] || continue
-	[ "${UUID7_PACKAGING:-1}" = 1 ] || break
+	[ -n "$UUID7_PACKAGING" ] || break
+	[ "$(basename "$script")" = lib.sh ] && continue # shared helpers
 	started=$SECONDS
 	printf '\n======== %s ========\n' "$script"
 	UUID7_SUITE="packaging/$(basename "$script" .sh)" timeout 1200 bash "$script" ||

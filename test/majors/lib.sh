@@ -55,7 +55,9 @@ chroot_make() {
 	local suite=$1 dir uri
 	dir=$UUID7_CHROOT_CACHE/$suite
 	[ -f "$(chroot_ready_marker "$suite")" ] && return 0
-	command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null || return 1
+	command -v debootstrap >/dev/null ||
+		DEBIAN_FRONTEND=noninteractive flock /var/lock/uuid7-apt.lock apt-get -o DPkg::Lock::Timeout=600 \
+			install -y -qq debootstrap >/dev/null || return 1
 	uri=$(archive_uri) || return 1
 	chroot_unmount "$dir"
 	rm -rf "$dir"

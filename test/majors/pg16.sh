@@ -5,6 +5,7 @@
 # pg_config. A later run finds the finished build and only prints the path. Needs root for the build packages.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib.sh
 . test/majors/lib.sh
 
 prefix=$UUID7_CHROOT_CACHE/pg16
@@ -14,7 +15,7 @@ tarball=${UUID7_PG16_SOURCE:-../shared/postgres-src/postgresql-16beta2.tar.xz}
 chroot_lock pg16
 if [ ! -f "$prefix/.uuid7-ready" ]; then
 	[ -f "$tarball" ] || { echo "PostgreSQL 16 source not found: $tarball" >&2; exit 1; }
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	DEBIAN_FRONTEND=noninteractive uuid7_apt_get install -y -qq --no-install-recommends \
 		bison flex perl libreadline-dev zlib1g-dev libssl-dev pkg-config make gcc >/dev/null
 	build=$(mktemp -d /tmp/uuid7-pg16-build-XXXXXX)
 	trap 'rm -rf "$build"' EXIT
