@@ -33,15 +33,30 @@ src_registry=$(sql "$registry_sql")
 check_true "source: every row maps both ways" "SELECT count(*) = 0 FROM app.events WHERE uuid7_mapped_id('app.events', uuid7_legacy_id('app.events', id)) IS DISTINCT FROM id"
 
 dump=$(mktemp /tmp/mig_dump_XXXXXX)
-trap 'rm -f "$dump" "$dump.sql"; mig_cleanup' EXIT
+trap 'rm -f "$dump" "$dump.sql" "$dump.toc" "$dump.list"; mig_cleanup' EXIT
 pg_dump -Fc -f "$dump" "$src" || fail "pg_dump -Fc" "failed"
 pg_dump -f "$dump.sql" "$src" || fail "pg_dump (plain)" "failed"
+
+# pg_dump of the 16 snapshot the tests build (server_version_num 160000, 16beta2) still dumps the RLS policies of
+# extension tables, which CREATE EXTENSION makes again, so a restore fails with "already exists". PostgreSQL fixed
+# that in later minor releases of every branch ("Don't try to dump RLS policies or security labels for extension
+# objects", November 2023), and 15, 17, 18 and 19 here have the fix. Only there: restore without those entries
+# (plain dump included, written from the same list), after checking that they are uuid7's own and nothing else.
+restore_list=()
+if [ "$(sql "SHOW server_version_num")" = 160000 ]; then
+	pg_restore -l "$dump" >"$dump.toc"
+	check_eq "16 snapshot: the policies its pg_dump wrongly dumps are all uuid7's" 0 \
+		"$(grep ' POLICY ' "$dump.toc" | grep -vc ' POLICY public uuid7_')"
+	grep -v ' POLICY public uuid7_' "$dump.toc" >"$dump.list"
+	restore_list=(-L "$dump.list")
+	pg_restore -L "$dump.list" -f "$dump.sql" "$dump" || fail "pg_restore -f (plain, 16 snapshot)" "failed"
+fi
 
 for fmt in custom plain; do
 	dst="mig_restored_${fmt}_$$"
 	createdb "$dst" && MIG_DBS+=("$dst")
 	if [ "$fmt" = custom ]; then
-		out=$(pg_restore --exit-on-error -d "$dst" "$dump" 2>&1)
+		out=$(pg_restore --exit-on-error "${restore_list[@]}" -d "$dst" "$dump" 2>&1)
 	else
 		out=$(psql -X -q -v ON_ERROR_STOP=1 -d "$dst" -f "$dump.sql" 2>&1 >/dev/null)
 	fi
