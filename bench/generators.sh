@@ -27,16 +27,8 @@ declare -A QUERY=(
 setup_cluster() {
 	local name=$1 mode=$2
 	cluster_start "$name" "$mode"
-	psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
-CREATE EXTENSION uuid7;
-CREATE FUNCTION bench_ms(q text) RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE t0 timestamptz;
-BEGIN
-	t0 := clock_timestamp();
-	EXECUTE q;
-	RETURN extract(epoch FROM clock_timestamp() - t0) * 1000;
-END $$;
-SQL
+	psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION uuid7'
+	bench_timer_install
 }
 
 # Called directly, not in $(...): a subshell's EXIT trap would stop the cluster it just started.
@@ -53,7 +45,7 @@ for round in $(seq 1 "$ROUNDS"); do
 		[ "$q" = uuid_generate_v7 ] || [ "$q" = uuid_generate_v6 ] || [ "$q" = executor ] && jobs+=("cluster $preload_host $q")
 	done
 	while read -r scope host q; do
-		ms=$(PGHOST=$host psql -X -A -t -q -c "SELECT bench_ms(\$q\$${QUERY[$q]}\$q\$)")
+		ms=$(PGHOST=$host bench_time "${QUERY[$q]}")
 		echo "$scope $q $ms" >>"$results"
 	done < <(printf '%s\n' "${jobs[@]}" | shuf)
 	log "round $round/$ROUNDS done"

@@ -125,3 +125,24 @@ cluster_stop_all() {
 server_log_has_crash() {
 	grep -Eq 'terminated by signal|was terminated by exception|server process .* exited with exit code [^01]' "$1"
 }
+
+# ---- Benchmarks (bench/*.sh) -----------------------------------------------------------------------------------------
+# bench_timer_install     create bench_ms(query text) in the database psql connects to: it runs the query and returns
+#                         its time in ms, measured inside the server (the client, the socket and the outer SELECT
+#                         stay out)
+# bench_time SQL          run SQL once through bench_ms in the database PGHOST/PGDATABASE name; prints the ms
+bench_timer_install() {
+	psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
+CREATE FUNCTION bench_ms(q text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz;
+BEGIN
+	t0 := clock_timestamp();
+	EXECUTE q;
+	RETURN extract(epoch FROM clock_timestamp() - t0) * 1000;
+END $$;
+SQL
+}
+
+bench_time() {
+	psql -X -A -t -q -v ON_ERROR_STOP=1 -c "SELECT bench_ms(\$q\$$1\$q\$)"
+}
