@@ -10,11 +10,7 @@ extern "C"
 {
 #include "miscadmin.h"
 
-#ifdef PG_MODULE_MAGIC_EXT
-	PG_MODULE_MAGIC_EXT(.name = "uuid7", .version = UUID7_VERSION);
-#else
-	PG_MODULE_MAGIC;
-#endif
+	UUID7_MODULE_MAGIC("uuid7", UUID7_VERSION);
 
 	UUID7_DECLARE_PG_INIT
 

@@ -17,6 +17,17 @@ extern "C"
 #error "uuid7 supports PostgreSQL 15 to 19"
 #endif
 
+/*
+ * A module's magic block, named and versioned where the server has PG_MODULE_MAGIC_EXT (18 on). There the bare
+ * PG_MODULE_MAGIC leaves the name and version fields to default, which -Wextra reports in C++.
+ */
+#ifdef PG_MODULE_MAGIC_EXT
+#define UUID7_MODULE_MAGIC(module_name, module_version) \
+	PG_MODULE_MAGIC_EXT(.name = module_name, .version = module_version)
+#else
+#define UUID7_MODULE_MAGIC(module_name, module_version) PG_MODULE_MAGIC
+#endif
+
 /* fmgr.h declares _PG_init from PostgreSQL 16 on; module.cpp places this inside its extern "C" block. */
 #if PG_VERSION_NUM < 160000
 #define UUID7_DECLARE_PG_INIT void _PG_init(void);

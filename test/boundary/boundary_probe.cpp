@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "pg/error_boundary.hpp"
+#include "pg/pg_compat.hpp"
 
 namespace
 {
@@ -36,7 +37,7 @@ private:
 extern "C"
 {
 
-	PG_MODULE_MAGIC;
+	UUID7_MODULE_MAGIC("uuid7_boundary_probe", "test");
 
 	PG_FUNCTION_INFO_V1(uuid7_probe_pg_error);
 	PG_FUNCTION_INFO_V1(uuid7_probe_destructor_runs);

@@ -146,6 +146,12 @@ mig_key_col() {
 # A bash string as a SQL string literal.
 sql_literal() { printf "'%s'" "${1//\'/\'\'}"; }
 
+# The SQLSTATE of an ON DELETE/UPDATE RESTRICT violation: restrict_violation (23001) from PostgreSQL 18 on,
+# foreign_key_violation (23503) before, as for NO ACTION.
+restrict_violation_sqlstate() {
+	sql "SELECT CASE WHEN current_setting('server_version_num')::int >= 180000 THEN '23001' ELSE '23503' END"
+}
+
 mig_check_all() {
 	local rel col
 	while IFS= read -r rel; do
