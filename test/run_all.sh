@@ -3,7 +3,7 @@
 # from a fresh Debian machine (run as root). CI (.ci/run) runs exactly this.
 #
 # Per major (test/majors/run.sh → test/run_major.sh): packages, -Werror build, unit tests, and in a plain and a
-# preloaded throwaway cluster pg_regress and the scripted suites. 15 is the host's; 16 a source build; 17, 18 and 19
+# preloaded throwaway cluster pg_regress and the scripted suites; two majors at a time. 15 is the host's; 16 a source build; 17, 18 and 19
 # run in chroots of Debian's suites, made once and cached under /var/cache/uuid7-majors (a fresh machine makes them).
 # Then the packaging checks. UUID7_MAJORS="15 18" runs a subset (for development; CI runs them all).
 # Ends with one line "N passed, N failed" over everything; exits non-zero when anything failed.
@@ -23,12 +23,27 @@ for target in $majors ${UUID7_PACKAGING:+packaging}; do
 	nice -n 19 ionice -c 3 bash test/majors/prepare.sh "$target" >"$prepare_logs/$target.log" 2>&1 &
 done
 
-for major in $majors; do
-	started=$SECONDS
-	printf '\n======== PostgreSQL %s ========\n' "$major"
-	bash test/majors/run.sh "$major" "$UUID7_RESULTS"
-	timings+=("PostgreSQL $major: $((SECONDS - started)) s")
-done
+# Two streams of majors side by side (a major's suites wait on servers and workers much of the time, and two cores
+# are enough for two): the first three majors, and the rest. Within a stream the majors run one after another. Each
+# major's output goes to its own log, printed whole when that major ends.
+run_logs=$(mktemp -d /tmp/uuid7-runs-XXXXXX)
+run_stream() {
+	local major started
+	for major in "$@"; do
+		started=$SECONDS
+		bash test/majors/run.sh "$major" "$UUID7_RESULTS" >"$run_logs/$major.log" 2>&1
+		echo "PostgreSQL $major: $((SECONDS - started)) s" >"$run_logs/$major.time"
+		flock "$run_logs" sh -c 'printf "\n======== PostgreSQL %s ========\n" "$1"; cat "$2"' sh "$major" "$run_logs/$major.log"
+	done
+}
+set -- $majors
+streams_started=$SECONDS
+run_stream "${@:1:3}" &
+run_stream "${@:4}" &
+wait
+for major in $majors; do timings+=("$(cat "$run_logs/$major.time")"); done
+timings+=("all majors, two streams: $((SECONDS - streams_started)) s")
+rm -rf "$run_logs"
 
 for script in test/packaging/*.sh; do
 	[ -n "$UUID7_PACKAGING" ] || break
