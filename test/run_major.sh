@@ -57,6 +57,15 @@ run_regress() {
 	rm -f "$log"
 }
 
+# run_suite SCRIPT MODE: one scripted suite against the running cluster; its time goes to the log
+run_suite() {
+	local script=$1 mode=$2 started=$SECONDS
+	log "$script ($mode)"
+	UUID7_MODE=$mode UUID7_SUITE="$(basename "$(dirname "$script")")/$(basename "$script" .sh)-$mode" \
+		timeout 1200 bash "$script" || record FAIL "$script ($mode) exited with status $?"
+	log "$script ($mode): $((SECONDS - started)) s"
+}
+
 install_deps || { record FAIL "setup: package installation"; finish; }
 if ! build_and_install -Werror; then
 	record FAIL "build: make WERROR=1"
@@ -85,9 +94,7 @@ for mode in plain preload; do
 	for script in test/concurrency/*.sh test/migration/*.sh test/extension/*.sh; do
 		[ -f "$script" ] || continue
 		[ "$(basename "$script")" = lib.sh ] && continue # shared helpers, sourced by the suites
-		log "$script ($mode)"
-		UUID7_MODE=$mode UUID7_SUITE="$(basename "$(dirname "$script")")/$(basename "$script" .sh)-$mode" \
-			timeout 1200 bash "$script" || record FAIL "$script ($mode) exited with status $?"
+		run_suite "$script" "$mode"
 	done
 	if server_log_has_crash "$UUID7_SERVER_LOG"; then
 		record FAIL "$mode: a backend died by a signal (server log below)"
@@ -101,9 +108,7 @@ for mode in plain preload; do
 	for script in test/online/*.sh; do
 		[ -f "$script" ] || continue
 		[ "$(basename "$script")" = lib.sh ] && continue
-		log "$script ($mode)"
-		UUID7_MODE=$mode UUID7_SUITE="$(basename "$(dirname "$script")")/$(basename "$script" .sh)-$mode" \
-			timeout 1200 bash "$script" || record FAIL "$script ($mode) exited with status $?"
+		run_suite "$script" "$mode"
 	done
 	cluster_stop
 done
