@@ -42,6 +42,7 @@ BULK_ROWS=${BULK_ROWS:-1000000}
 if [ "${1:-}" != --inside ]; then
 	[ "$(id -u)" -eq 0 ] || { echo "bench/anchor_pg18.sh: run as root (it makes a chroot)" >&2; exit 1; }
 	export UUID7_CHROOT_CACHE=${UUID7_CHROOT_CACHE:-/var/cache/uuid7-bench}
+	. scripts/lib.sh
 	. test/majors/lib.sh
 	suite=$(suite_of_major "$MAJOR")
 	chroot_ensure "$suite"

@@ -1,4 +1,5 @@
-# test/majors/lib.sh — chroots of Debian suites that carry other PostgreSQL majors (source it; do not run it).
+# test/majors/lib.sh — chroots of Debian suites that carry other PostgreSQL majors (source it after scripts/lib.sh,
+# whose uuid7_apt_get it uses; do not run it).
 #
 # Which suite carries which major (Debian's own packages; no other archive is reachable):
 #   15 bookworm (the host)   17 trixie   18 sid   19 experimental on top of sid (same chroot as 18)
@@ -56,8 +57,7 @@ chroot_make() {
 	dir=$UUID7_CHROOT_CACHE/$suite
 	[ -f "$(chroot_ready_marker "$suite")" ] && return 0
 	command -v debootstrap >/dev/null ||
-		DEBIAN_FRONTEND=noninteractive flock /var/lock/uuid7-apt.lock apt-get -o DPkg::Lock::Timeout=600 \
-			install -y -qq debootstrap >/dev/null || return 1
+		DEBIAN_FRONTEND=noninteractive uuid7_apt_get install -y -qq debootstrap >/dev/null || return 1
 	uri=$(archive_uri) || return 1
 	chroot_unmount "$dir"
 	rm -rf "$dir"

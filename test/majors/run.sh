@@ -7,6 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 UUID7_ROOT=$PWD
+. scripts/lib.sh
 . test/majors/lib.sh
 
 major=$1
