@@ -15,9 +15,26 @@ PG_SRCS = $(sort $(wildcard src/pg/*.cpp))
 MODULE_big = uuid7
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
-# Install and upgrade scripts; everything else in sql/ is a pg_regress input (one topic per file).
-DATA = $(sort $(wildcard sql/$(EXTENSION)--*.sql))
-REGRESS = $(patsubst sql/%.sql,%,$(sort $(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql))))
+# ---- SQL: the engine's source is src/sql/<topic>.sql, each object defined once; PostgreSQL runs scripts built from it.
+# Install order matters where one object needs another at creation: tables before the SQL functions and the view
+# that read them. state_tables.sql (CREATE TABLE) is in the install only; an upgrade alters the tables in its
+# hand-written part, src/sql/upgrade/PREVIOUS--CURRENT.sql, and then replays every other topic file.
+SQL_TOPICS = common generators inspect compat state_tables migrate_lookup migrate_plan migrate_offline \
+	online_settings online_worker online_ddl online_sync online_step online_start online_swap online_status
+SQL_INSTALL_ONLY = state_tables
+# The last released version: the built upgrade script starts there. Older releases reach it through the frozen scripts.
+PREVIOUS_VERSION = 1.6
+SQL_TOPIC_FILES = $(patsubst %,src/sql/%.sql,$(SQL_TOPICS))
+SQL_UPGRADE_FILES = $(patsubst %,src/sql/%.sql,$(filter-out $(SQL_INSTALL_ONLY),$(SQL_TOPICS)))
+SQL_HANDWRITTEN = src/sql/upgrade/$(PREVIOUS_VERSION)--$(EXTVERSION).sql
+BUILT_INSTALL_SQL = $(EXTENSION)--$(EXTVERSION).sql
+BUILT_UPGRADE_SQL = $(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql
+
+# Released scripts that users may still pass through: byte-identical forever, never edited.
+DATA = $(sort $(wildcard src/sql/frozen/$(EXTENSION)--*.sql))
+DATA_built = $(BUILT_INSTALL_SQL) $(BUILT_UPGRADE_SQL)
+# Every file in sql/ is a pg_regress input (one topic per file).
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=.
 
 include src/cxx.mk
@@ -26,6 +43,11 @@ PG_CPPFLAGS = -Isrc -DUUID7_VERSION=\"$(EXTVERSION)\"
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+$(BUILT_INSTALL_SQL): src/sql/build.sh $(SQL_TOPIC_FILES) $(EXTENSION).control
+	sh src/sql/build.sh install $(EXTVERSION) $@ $(SQL_TOPIC_FILES)
+$(BUILT_UPGRADE_SQL): src/sql/build.sh $(SQL_HANDWRITTEN) $(SQL_UPGRADE_FILES) $(EXTENSION).control
+	sh src/sql/build.sh upgrade $(PREVIOUS_VERSION) $(EXTVERSION) $@ $(SQL_HANDWRITTEN) $(SQL_UPGRADE_FILES)
 
 # src/core never sees the server headers: it is built without their include path, so including one fails the build.
 CORE_CXXFLAGS = -std=c++17 -O2 -g -fPIC $(WARNINGS) -Isrc
@@ -59,3 +81,8 @@ DISTDIR ?= .
 .PHONY: dist
 dist:
 	git archive --format zip --prefix=$(EXTENSION)-$(DISTVERSION)/ --output $(DISTDIR)/$(EXTENSION)-$(DISTVERSION).zip HEAD
+
+# for test/extension/sql_sources.sh: the topic files the scripts are built from
+.PHONY: print-sql-topics
+print-sql-topics:
+	@echo $(SQL_TOPICS)

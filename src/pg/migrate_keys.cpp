@@ -1,5 +1,5 @@
 /*
- * migrate_keys.cpp — the two C helpers of the migration engine (sql/uuid7--1.0--1.1.sql drives the rest):
+ * migrate_keys.cpp — the two C helpers of the migration engine (src/sql/migrate_*.sql drive the rest):
  *
  *   uuid7_migration_next(map regclass, version int, ts timestamptz, from_column bool) RETURNS uuid
  *       the next new key of the run that fills mapping table `map` (strictly increasing within the run)

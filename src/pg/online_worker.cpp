@@ -1,6 +1,6 @@
 /*
  * online_worker.cpp — the background worker that drives an online migration. The migration's logic is all SQL
- * (sql/uuid7--1.1--1.2.sql); this file only gives it a process that can run statements no function may run
+ * (src/sql/online_*.sql); this file only gives it a process that can run statements no function may run
  * (CREATE/DROP INDEX CONCURRENTLY, VACUUM), and that outlives the session that started it.
  *
  *   uuid7_online_launch(migration_id bigint) RETURNS integer

@@ -19,11 +19,27 @@ new_database "$upgraded"
 default_version=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" uuid7.control)
 first_version=1.0
 
-# Every member object with what defines its behaviour (functions: signature, labels, comment, body or C symbol).
+# Every member object with what defines its behaviour. Functions: signature, labels, settings, privileges, comment,
+# body or C symbol. Tables and views: kind, row security, privileges, comment, columns in order (type, NOT NULL,
+# default, comment), constraints, indexes, policies, whether pg_dump keeps its rows; a view's definition.
 members_sql="SELECT pg_describe_object(classid, objid, 0) || coalesce(' | ' || (
-	SELECT concat_ws(' ', provolatile, proisstrict, proparallel, proleakproof, prosecdef, proconfig::text,
+	SELECT concat_ws(' ', provolatile, proisstrict, proparallel, proleakproof, prosecdef, proconfig::text, proacl::text,
 	                 md5(prosrc), probin, obj_description(p.oid, 'pg_proc'))
-	FROM pg_proc p WHERE classid = 'pg_proc'::regclass AND p.oid = objid), '')
+	FROM pg_proc p WHERE classid = 'pg_proc'::regclass AND p.oid = objid), '') || coalesce(' | ' || (
+	SELECT concat_ws(' | ', c.relkind, c.relrowsecurity, c.relforcerowsecurity, c.relacl::text, obj_description(c.oid, 'pg_class'),
+		CASE WHEN c.relkind = 'v' THEN pg_get_viewdef(c.oid) END,
+		(SELECT string_agg(concat_ws(' ', a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity,
+				pg_get_expr(d.adbin, d.adrelid), col_description(c.oid, a.attnum)), ', ' ORDER BY a.attnum)
+		   FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+		  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+		(SELECT string_agg(co.conname || ' ' || pg_get_constraintdef(co.oid), ', ' ORDER BY co.conname)
+		   FROM pg_constraint co WHERE co.conrelid = c.oid AND co.contype <> 'n'),
+		(SELECT string_agg(pg_get_indexdef(i.indexrelid), ', ' ORDER BY 1) FROM pg_index i WHERE i.indrelid = c.oid),
+		(SELECT string_agg(concat_ws(' ', po.polname, po.polcmd, po.polpermissive, po.polroles::regrole[]::text,
+				pg_get_expr(po.polqual, po.polrelid), pg_get_expr(po.polwithcheck, po.polrelid)), ', ' ORDER BY po.polname)
+		   FROM pg_policy po WHERE po.polrelid = c.oid),
+		c.oid = ANY ((SELECT e.extconfig FROM pg_extension e WHERE e.extname = 'uuid7')::oid[]))
+	FROM pg_class c WHERE classid = 'pg_class'::regclass AND c.oid = objid), '')
 FROM pg_depend WHERE deptype = 'e' AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'uuid7')
 ORDER BY 1"
 
@@ -51,6 +67,19 @@ sql "INSERT INTO t (n) VALUES (1001)" >/dev/null
 check_true "data from $first_version keeps its order after the update" \
 	"SELECT bool_and(rn = n) FROM (SELECT n, row_number() OVER (ORDER BY id) rn FROM t) s"
 check_true "generators work after the update" "SELECT uuid_version(uuid_generate_v7()) = 7"
+
+# From every released version (the frozen scripts), with nothing in it: the update reaches exactly the catalog above.
+released_versions=$(ls src/sql/frozen | grep -o '[0-9]\+\.[0-9]\+' | sort -uV | tr '\n' ' ')
+check_eq "the frozen scripts are the releases 1.0 to 1.6" "1.0 1.1 1.2 1.3 1.4 1.5 1.6 " "$released_versions"
+for version in $released_versions; do
+	db=uuid7_from_${version/./_}_$$
+	new_database "$db"
+	PGDATABASE=$db sql "CREATE EXTENSION uuid7 VERSION '$version'; ALTER EXTENSION uuid7 UPDATE" >/dev/null
+	check_eq "$version updates to the default version" "$default_version" \
+		"$(PGDATABASE=$db sql "SELECT extversion FROM pg_extension WHERE extname = 'uuid7'")"
+	check_eq "upgraded from $version has exactly the fresh install's catalog" "$fresh_members" "$(PGDATABASE=$db sql "$members_sql")"
+	dropdb "$db" >/dev/null 2>&1
+done
 
 # On 18+ every release before 1.6 refuses every migration: 18 records NOT NULL as a constraint of its own, which
 # their plan took for an expression on the key (fixed in 1.6). No migration of theirs can exist there to carry across

@@ -1,0 +1,106 @@
+-- ---- what to build: the uuid twin of every index and foreign key on a converted column --------------------------
+CREATE OR REPLACE FUNCTION uuid7_online_index_sql(migration bigint, idx oid, new_name name) RETURNS text
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	ix record;
+	cols text[] := '{}';
+	incl text[] := '{}';
+	col text;
+	k int;
+	att int2;
+	opt int2;
+	nulls text := '';
+	withs text;
+BEGIN
+	SELECT i.*, c.relname, c.reloptions, c.reltablespace, am.amname, i.indrelid::regclass AS tbl
+	  INTO ix FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
+	 WHERE i.indexrelid = idx;
+	FOR k IN 0 .. ix.indnatts - 1 LOOP
+		att := ix.indkey[k];
+		IF att = 0 THEN
+			col := pg_get_indexdef(idx, k + 1, false);		-- an expression of other columns
+		ELSE
+			SELECT quote_ident(coalesce(oc.new_name, a.attname)) INTO col
+			  FROM pg_attribute a
+			  LEFT JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = migration AND oc.relid = a.attrelid AND oc.attname = a.attname
+			 WHERE a.attrelid = ix.indrelid AND a.attnum = att;
+		END IF;
+		IF k >= ix.indnkeyatts THEN
+			incl := incl || col;
+			CONTINUE;
+		END IF;
+		-- a non-default operator class or collation of an unconverted column is kept
+		IF att = 0 OR NOT EXISTS (SELECT 1 FROM @extschema@.uuid7_online_column oc JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
+								  WHERE oc.migration_id = migration AND oc.relid = ix.indrelid AND a.attnum = att) THEN
+			SELECT col || CASE WHEN ix.indcollation[k] <> 0 AND ix.indcollation[k] IS DISTINCT FROM (SELECT a.attcollation FROM pg_attribute a WHERE a.attrelid = ix.indrelid AND a.attnum = att)
+							   THEN format(' COLLATE %I.%I', cn.nspname, co.collname) ELSE '' END
+						|| CASE WHEN NOT oc.opcdefault THEN format(' %I.%I', ons.nspname, oc.opcname) ELSE '' END
+			  INTO col
+			  FROM pg_opclass oc JOIN pg_namespace ons ON ons.oid = oc.opcnamespace
+			  LEFT JOIN pg_collation co ON co.oid = ix.indcollation[k]
+			  LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+			 WHERE oc.oid = ix.indclass[k];
+		END IF;
+		opt := ix.indoption[k];
+		IF opt & 1 = 1 THEN
+			col := col || ' DESC' || CASE WHEN opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END;
+		ELSIF opt & 2 = 2 THEN
+			col := col || ' NULLS FIRST';
+		END IF;
+		cols := cols || col;
+	END LOOP;
+	IF coalesce((to_jsonb(ix)->>'indnullsnotdistinct')::boolean, false) THEN
+		nulls := ' NULLS NOT DISTINCT';
+	END IF;
+	IF ix.reloptions IS NOT NULL THEN
+		SELECT ' WITH (' || string_agg(quote_ident(split_part(o, '=', 1)) || '=' || quote_literal(substr(o, position('=' IN o) + 1)), ', ') || ')'
+		  INTO withs FROM unnest(ix.reloptions) AS o;
+	END IF;
+	RETURN format('CREATE %sINDEX CONCURRENTLY %I ON %s USING %I (%s)%s%s%s%s%s',
+		CASE WHEN ix.indisunique THEN 'UNIQUE ' ELSE '' END, new_name, ix.tbl, ix.amname,
+		array_to_string(cols, ', '),
+		CASE WHEN cardinality(incl) > 0 THEN ' INCLUDE (' || array_to_string(incl, ', ') || ')' ELSE '' END,
+		nulls, coalesce(withs, ''),
+		CASE WHEN ix.reltablespace <> 0 THEN ' TABLESPACE ' || quote_ident((SELECT spcname FROM pg_tablespace WHERE oid = ix.reltablespace)) ELSE '' END,
+		CASE WHEN ix.indpred IS NOT NULL THEN ' WHERE ' || pg_get_expr(ix.indpred, ix.indrelid) ELSE '' END);
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_online_index_sql(bigint, oid, name) IS
+	'internal to the online migration: CREATE INDEX CONCURRENTLY for the uuid twin of an index (same shape, converted columns replaced)';
+
+CREATE OR REPLACE FUNCTION uuid7_online_fk_sql(migration bigint, con oid, new_name name) RETURNS text
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	c record;
+	setcols text := '';
+BEGIN
+	SELECT x.*, x.conrelid::regclass AS tbl, x.confrelid::regclass AS ref,
+		   (SELECT string_agg(quote_ident(coalesce(oc.new_name, a.attname)), ', ' ORDER BY k.n)
+			  FROM unnest(x.conkey) WITH ORDINALITY AS k(att, n) JOIN pg_attribute a ON a.attrelid = x.conrelid AND a.attnum = k.att
+			  LEFT JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = migration AND oc.relid = x.conrelid AND oc.attname = a.attname) AS cols,
+		   (SELECT string_agg(quote_ident(coalesce(oc.new_name, a.attname)), ', ' ORDER BY k.n)
+			  FROM unnest(x.confkey) WITH ORDINALITY AS k(att, n) JOIN pg_attribute a ON a.attrelid = x.confrelid AND a.attnum = k.att
+			  LEFT JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = migration AND oc.relid = x.confrelid AND oc.attname = a.attname) AS refcols
+	  INTO c FROM pg_constraint x WHERE x.oid = con;
+	-- SET NULL / SET DEFAULT (columns): PostgreSQL 15 and later
+	IF jsonb_typeof(to_jsonb(c)->'confdelsetcols') = 'array' AND jsonb_array_length(to_jsonb(c)->'confdelsetcols') > 0 THEN
+		SELECT ' (' || string_agg(quote_ident(coalesce(oc.new_name, a.attname)), ', ' ORDER BY k.n) || ')' INTO setcols
+		  FROM jsonb_array_elements_text(to_jsonb(c)->'confdelsetcols') WITH ORDINALITY AS k(att, n)
+		  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.att::int2
+		  LEFT JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = migration AND oc.relid = c.conrelid AND oc.attname = a.attname;
+	END IF;
+	RETURN format('ALTER TABLE %s ADD CONSTRAINT %I FOREIGN KEY (%s) REFERENCES %s (%s)%s ON UPDATE %s ON DELETE %s%s%s NOT VALID',
+		c.tbl, new_name, c.cols, c.ref, c.refcols,
+		CASE c.confmatchtype WHEN 'f' THEN ' MATCH FULL' ELSE '' END,
+		CASE c.confupdtype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' ELSE 'SET DEFAULT' END,
+		CASE c.confdeltype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' ELSE 'SET DEFAULT' END,
+		setcols,
+		CASE WHEN c.condeferrable THEN ' DEFERRABLE' || CASE WHEN c.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END ELSE '' END);
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_online_fk_sql(bigint, oid, name) IS
+	'internal to the online migration: ADD CONSTRAINT ... NOT VALID for the uuid twin of a foreign key (same MATCH, actions, deferrability)';

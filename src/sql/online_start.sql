@@ -1,0 +1,255 @@
+-- ---- the plan of the offline migration, read by the start and by the swap -----------------------------------------
+
+-- Copies uuid7_migration_plan(tables, plan_options) into the temporary table uuid7_plan_rows (dropped at commit) and
+-- raises its first refusal, if any: at the start (nothing done yet) or at the swap (something changed since).
+CREATE OR REPLACE FUNCTION uuid7_online_plan(tables regclass[], plan_options jsonb, context text) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	first_refusal record;
+	refusals int;
+BEGIN
+	CREATE TEMP TABLE IF NOT EXISTS uuid7_plan_rows (step int, phase text, object text, detail text, statement text, sqlstate text, hint text) ON COMMIT DROP;
+	TRUNCATE uuid7_plan_rows;
+	INSERT INTO uuid7_plan_rows SELECT * FROM @extschema@.uuid7_migration_plan(tables, plan_options);
+	SELECT count(*) INTO refusals FROM uuid7_plan_rows p WHERE p.phase = 'refusal';
+	IF refusals = 0 THEN
+		RETURN;
+	END IF;
+	SELECT * INTO first_refusal FROM uuid7_plan_rows p WHERE p.phase = 'refusal' ORDER BY p.step LIMIT 1;
+	IF context = 'swap' THEN
+		RAISE EXCEPTION USING
+			ERRCODE = first_refusal.sqlstate,
+			MESSAGE = 'cannot swap: ' || first_refusal.detail,
+			DETAIL = 'Something changed since the migration started; nothing was changed by the swap.',
+			HINT = first_refusal.hint || ' uuid7_migration_abort() undoes the migration.';
+	END IF;
+	RAISE EXCEPTION USING
+		ERRCODE = first_refusal.sqlstate,
+		MESSAGE = 'cannot migrate: ' || first_refusal.detail,
+		DETAIL = CASE WHEN refusals > 1 THEN format('%s other refusal(s) as well; nothing was changed.', refusals - 1)
+					  ELSE 'Nothing was changed.' END,
+		HINT = first_refusal.hint || ' uuid7_migration_plan() lists every refusal.';
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_online_plan(regclass[], jsonb, text) IS
+	'internal to the online migration: reads the offline plan into the temporary table uuid7_plan_rows and raises its first refusal (context start or swap)';
+
+CREATE OR REPLACE FUNCTION uuid7_migration_start(tables regclass[], options jsonb DEFAULT '{}') RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	k text;
+	lo int;
+	plan_opts jsonb;
+	rec record;
+	mid bigint;
+	i int;
+	ord int;
+	map text;
+	fk record;
+	ix record;
+	mapsch text;
+	pkatt int2;
+	online_keys text[] := ARRAY['batch_blocks', 'map_batch', 'pause_ms', 'work_percent', 'vacuum_every', 'lock_timeout_ms', 'lock_retries'];
+BEGIN
+	IF options IS NULL THEN options := '{}'; END IF;
+	IF jsonb_typeof(options) <> 'object' THEN
+		RAISE EXCEPTION 'options must be a jsonb object' USING ERRCODE = '22023';
+	END IF;
+	FOREACH k IN ARRAY online_keys LOOP
+		lo := CASE WHEN k IN ('pause_ms', 'vacuum_every') THEN 0 ELSE 1 END;
+		IF options ? k AND (jsonb_typeof(options->k) <> 'number' OR (options->>k)::numeric <> floor((options->>k)::numeric)
+							OR (options->>k)::numeric < lo
+							OR (options->>k)::numeric > CASE WHEN k = 'work_percent' THEN 100 ELSE 2147483647 END) THEN
+			RAISE EXCEPTION 'option "%" must be an integer of at least %', k, lo || CASE WHEN k = 'work_percent' THEN ' and at most 100' ELSE '' END
+				USING ERRCODE = '22023';
+		END IF;
+	END LOOP;
+	plan_opts := options - online_keys;
+	IF plan_opts ? 'timestamp_column' OR (jsonb_typeof(plan_opts->'tables') = 'object' AND EXISTS (
+			SELECT 1 FROM jsonb_each(plan_opts->'tables') e WHERE jsonb_typeof(e.value) = 'object' AND e.value ? 'timestamp_column')) THEN
+		RAISE EXCEPTION 'option "timestamp_column" is not supported by the online migration' USING ERRCODE = '0A000',
+			HINT = 'Rows keep their old key order; use uuid7_migrate() to carry a timestamp column into the new keys.';
+	END IF;
+
+	-- one online migration per table at a time (checked first: the plan would only see its mapping table)
+	FOR rec IN
+		SELECT t.relid, t.migration_id FROM @extschema@.uuid7_online_table t
+		  JOIN @extschema@.uuid7_online_migration om ON om.id = t.migration_id
+		 WHERE om.state NOT IN ('finished', 'aborted') AND t.relid = ANY (uuid7_migration_start.tables)
+	LOOP
+		RAISE EXCEPTION 'cannot migrate online: table % is part of online migration %, which is not finished', rec.relid, rec.migration_id
+			USING ERRCODE = '55006', HINT = 'Finish or abort that migration first.';
+	END LOOP;
+
+	-- the same refusals as uuid7_migrate(), from the same plan (read once: it refuses once a mapping table exists)
+	PERFORM @extschema@.uuid7_online_plan(tables, plan_opts, 'start');
+
+	INSERT INTO @extschema@.uuid7_online_migration (tables, options, plan_options)
+	VALUES (tables, options, plan_opts) RETURNING id INTO mid;
+
+	-- listed tables: their mapping table, named and owned as uuid7_migrate() would, with its indexes from the start
+	FOR i IN 1 .. cardinality(tables) LOOP
+		SELECT p.object INTO map FROM uuid7_plan_rows AS p
+		 WHERE p.phase = 'mapping' AND p.detail = format('create the mapping table of %s', tables[i]);
+		FOR rec IN SELECT p.statement, p.detail FROM uuid7_plan_rows AS p
+				   WHERE p.phase = 'mapping' AND p.object = map AND p.detail NOT LIKE 'one new v%' ORDER BY p.step LOOP
+			EXECUTE rec.statement;
+		END LOOP;
+		SELECT con.conkey[1] INTO pkatt FROM pg_constraint con WHERE con.conrelid = tables[i] AND con.contype = 'p';
+		SELECT nspname INTO mapsch FROM pg_namespace WHERE oid = (SELECT relnamespace FROM pg_class WHERE oid = map::regclass);
+		INSERT INTO @extschema@.uuid7_online_table (migration_id, relid, ord, is_key, key_column, old_type, mapping_table, uuid_version, sync_function)
+		SELECT mid, tables[i], i, true, a.attname, a.atttypid::regtype, map::regclass,
+			   (SELECT substring(p.detail FROM '^one new v([67]) ')::int FROM uuid7_plan_rows AS p
+				 WHERE p.phase = 'mapping' AND p.object = map AND p.detail LIKE 'one new v%'),
+			   format('%I.%I', mapsch, 'uuid7_sync_' || mid || '_' || tables[i]::oid)
+		  FROM pg_attribute a WHERE a.attrelid = tables[i] AND a.attnum = pkatt;
+		INSERT INTO @extschema@.uuid7_online_column (migration_id, relid, attname, new_name, source)
+		SELECT mid, tables[i], a.attname, 'uuid7_new_' || a.attnum, tables[i]
+		  FROM pg_attribute a WHERE a.attrelid = tables[i] AND a.attnum = pkatt;
+	END LOOP;
+
+	-- referencing columns, found exactly as the plan finds them
+	ord := cardinality(tables);
+	FOR fk IN
+		SELECT con.oid, con.conrelid, con.conkey, con.confkey, con.confrelid, ot.key_column
+		  FROM pg_constraint con
+		  JOIN @extschema@.uuid7_online_table ot ON ot.migration_id = mid AND ot.relid = con.confrelid
+		 WHERE con.contype = 'f'
+		   AND (SELECT attnum FROM pg_attribute WHERE attrelid = con.confrelid AND attname = ot.key_column) = ANY (con.confkey)
+		 ORDER BY con.conrelid, con.conname
+	LOOP
+		IF NOT EXISTS (SELECT 1 FROM @extschema@.uuid7_online_table WHERE migration_id = mid AND relid = fk.conrelid) THEN
+			ord := ord + 1;
+			SELECT nspname INTO mapsch FROM pg_namespace WHERE oid = (SELECT relnamespace FROM pg_class WHERE oid =
+				(SELECT mapping_table FROM @extschema@.uuid7_online_table WHERE migration_id = mid AND relid = fk.confrelid));
+			INSERT INTO @extschema@.uuid7_online_table (migration_id, relid, ord, is_key, sync_function)
+			VALUES (mid, fk.conrelid, ord, false, format('%I.%I', mapsch, 'uuid7_sync_' || mid || '_' || fk.conrelid::oid));
+		END IF;
+		INSERT INTO @extschema@.uuid7_online_column (migration_id, relid, attname, new_name, source)
+		SELECT mid, fk.conrelid, a.attname, 'uuid7_new_' || a.attnum, fk.confrelid
+		  FROM unnest(fk.conkey, fk.confkey) AS u(att, fatt)
+		  JOIN pg_attribute a ON a.attrelid = fk.conrelid AND a.attnum = u.att
+		 WHERE u.fatt = (SELECT attnum FROM pg_attribute WHERE attrelid = fk.confrelid AND attname = fk.key_column)
+		ON CONFLICT DO NOTHING;
+	END LOOP;
+	-- a twin column name that is already taken cannot be used
+	FOR rec IN
+		SELECT oc.relid, oc.new_name FROM @extschema@.uuid7_online_column oc
+		 WHERE oc.migration_id = mid
+		   AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = oc.relid AND a.attname = oc.new_name AND NOT a.attisdropped)
+	LOOP
+		RAISE EXCEPTION 'cannot migrate online: table % already has a column named %', rec.relid, rec.new_name
+			USING ERRCODE = '42701', HINT = 'Rename that column first.';
+	END LOOP;
+	-- one online migration per table at a time
+	FOR rec IN
+		SELECT t.relid, t.migration_id FROM @extschema@.uuid7_online_table t
+		  JOIN @extschema@.uuid7_online_migration om ON om.id = t.migration_id
+		 WHERE om.id <> mid AND om.state NOT IN ('finished', 'aborted')
+		   AND t.relid IN (SELECT relid FROM @extschema@.uuid7_online_table WHERE migration_id = mid)
+	LOOP
+		RAISE EXCEPTION 'cannot migrate online: table % is part of online migration %, which is not finished', rec.relid, rec.migration_id
+			USING ERRCODE = '55006', HINT = 'Finish or abort that migration first.';
+	END LOOP;
+
+	-- the twins: indexes (every index on a converted column), the NOT NULL proof of each new key, foreign keys
+	ord := 0;
+	FOR ix IN
+		SELECT DISTINCT px.indexrelid, px.indrelid, c.relname, con.contype, con.conname, con.condeferrable, con.condeferred
+		  FROM pg_index px
+		  JOIN pg_class c ON c.oid = px.indexrelid
+		  LEFT JOIN pg_constraint con ON con.conindid = px.indexrelid AND con.conrelid = px.indrelid AND con.contype IN ('p', 'u')
+		  JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = mid AND oc.relid = px.indrelid
+		  JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
+		 WHERE a.attnum = ANY (px.indkey::int2[])
+		 ORDER BY px.indrelid, px.indexrelid
+	LOOP
+		ord := ord + 1;
+		INSERT INTO @extschema@.uuid7_online_object (migration_id, ord, kind, relid, old_name, contype, deferrable_clause, new_name, create_sql)
+		VALUES (mid, ord, 'index', ix.indrelid, coalesce(ix.conname, ix.relname), ix.contype,
+				CASE WHEN ix.condeferrable THEN ' DEFERRABLE' || CASE WHEN ix.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END ELSE '' END,
+				'uuid7_ix_' || ix.indexrelid,
+				@extschema@.uuid7_online_index_sql(mid, ix.indexrelid, ('uuid7_ix_' || ix.indexrelid)::name));
+	END LOOP;
+	-- one check per table over the twins of its NOT NULL columns (the new keys, and references declared NOT NULL):
+	-- validated, it lets the swap set NOT NULL without a scan
+	FOR rec IN SELECT t.relid, string_agg(format('%I IS NOT NULL', oc.new_name), ' AND ' ORDER BY oc.attname) AS cond
+				 FROM @extschema@.uuid7_online_table t
+				 JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = t.migration_id AND oc.relid = t.relid
+				 JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
+				WHERE t.migration_id = mid AND a.attnotnull
+				GROUP BY t.relid, t.ord ORDER BY t.ord LOOP
+		ord := ord + 1;
+		INSERT INTO @extschema@.uuid7_online_object (migration_id, ord, kind, relid, new_name, create_sql)
+		VALUES (mid, ord, 'notnull', rec.relid, 'uuid7_nn_' || mid,
+				format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%s) NOT VALID', rec.relid, 'uuid7_nn_' || mid, rec.cond));
+	END LOOP;
+	FOR fk IN
+		SELECT DISTINCT con.oid, con.conrelid, con.conname, con.convalidated
+		  FROM pg_constraint con
+		  JOIN @extschema@.uuid7_online_table ot ON ot.migration_id = mid AND ot.relid = con.confrelid AND ot.is_key
+		 WHERE con.contype = 'f'
+		   AND (SELECT attnum FROM pg_attribute WHERE attrelid = con.confrelid AND attname = ot.key_column) = ANY (con.confkey)
+		 ORDER BY con.conrelid, con.conname
+	LOOP
+		ord := ord + 1;
+		INSERT INTO @extschema@.uuid7_online_object (migration_id, ord, kind, relid, old_name, new_name, create_sql, validate)
+		VALUES (mid, ord, 'foreign key', fk.conrelid, fk.conname, 'uuid7_fk_' || fk.oid,
+				@extschema@.uuid7_online_fk_sql(mid, fk.oid, ('uuid7_fk_' || fk.oid)::name), fk.convalidated);
+	END LOOP;
+
+	DROP TABLE uuid7_plan_rows;
+	PERFORM @extschema@.uuid7_online_start_worker(mid);
+	RETURN mid;
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_migration_start(regclass[], jsonb) IS
+	'starts an online migration of these tables (same result as uuid7_migrate(), with short locks only) in a background worker; returns its id at once';
+
+CREATE OR REPLACE FUNCTION uuid7_migration_resume(migration bigint) RETURNS integer
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	m record;
+	pid int;
+	problems bigint;
+BEGIN
+	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'online migration % does not exist', migration USING ERRCODE = '42704';
+	ELSIF m.state IN ('finished', 'aborted') THEN
+		RAISE EXCEPTION 'online migration % is %: there is nothing to resume', migration, m.state USING ERRCODE = '55000';
+	END IF;
+	pid := @extschema@.uuid7_online_worker_pid(migration);
+	IF pid IS NOT NULL THEN
+		RAISE EXCEPTION 'online migration % is running (worker pid %)', migration, pid USING ERRCODE = '55006';
+	END IF;
+	IF m.state = 'ready' THEN
+		-- finish() refuses a ready migration whose rows went out of sync since (a write that skipped the triggers)
+		-- and says to resume: that is a blocked one
+		SELECT count(*) INTO problems FROM @extschema@.uuid7_online_verify(migration);
+		IF problems = 0 THEN
+			RAISE EXCEPTION 'online migration % is ready: there is nothing to resume', migration USING ERRCODE = '55000',
+				HINT = 'Call uuid7_migration_finish() to swap.';
+		END IF;
+		m.state := 'blocked';
+	END IF;
+	IF m.state = 'blocked' THEN
+		-- rows the verification found out of sync: backfill every table again (rows already right are skipped)
+		UPDATE @extschema@.uuid7_online_table
+		   SET blocks_total = NULL, next_block = 0, backfill_started_at = NULL, backfill_done_at = NULL, batches_since_vacuum = 0
+		 WHERE migration_id = migration;
+		UPDATE @extschema@.uuid7_online_migration SET phase = 'backfill' WHERE id = migration;
+	END IF;
+	UPDATE @extschema@.uuid7_online_migration SET state = 'running', lock_attempts = 0, run_started_at = NULL, updated_at = clock_timestamp()
+	 WHERE id = migration;
+	RETURN @extschema@.uuid7_online_start_worker(migration);
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_migration_resume(bigint) IS
+	'starts a new worker for an online migration that stopped (crash, kill, restart, failure, or a verification that blocked it or refused its finish); returns its pid';

@@ -1,0 +1,142 @@
+-- The extension's own tables: the registry of migrated tables and the state of online migrations. CREATE TABLE cannot
+-- be replayed, so this file is part of the install script only; an upgrade changes these tables in its hand-written
+-- part (src/sql/upgrade/).
+
+-- Registry of migrated tables: one row per table, pointing at its mapping table. Registered with
+-- pg_extension_config_dump so pg_dump keeps its rows. The mapping tables themselves are ordinary tables (not
+-- members of the extension): DROP EXTENSION cannot remove them silently (their new_id default depends on
+-- uuid_generate_v7(), so DROP EXTENSION without CASCADE is refused, and CASCADE drops only that default).
+
+CREATE TABLE uuid7_migrated_table (
+	relid regclass PRIMARY KEY,
+	key_column name NOT NULL,
+	old_type regtype NOT NULL,
+	mapping_table regclass NOT NULL,
+	uuid_version integer NOT NULL CHECK (uuid_version IN (6, 7)),
+	timestamp_column name,
+	migrated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	migrated_by name NOT NULL DEFAULT CURRENT_USER
+);
+COMMENT ON TABLE uuid7_migrated_table IS
+	'tables migrated to uuid keys by uuid7_migrate(), with their old key -> new key mapping tables';
+SELECT pg_catalog.pg_extension_config_dump('uuid7_migrated_table', '');
+
+-- Everyone may read the registry; a row may only be added for a table the caller owns.
+GRANT SELECT, INSERT ON uuid7_migrated_table TO PUBLIC;
+ALTER TABLE uuid7_migrated_table ENABLE ROW LEVEL SECURITY;
+CREATE POLICY uuid7_migrated_table_read ON uuid7_migrated_table FOR SELECT USING (true);
+CREATE POLICY uuid7_migrated_table_add ON uuid7_migrated_table FOR INSERT
+	WITH CHECK (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = relid), 'USAGE'));
+
+-- ---- state: everything the worker needs to stop and resume lives in these tables ----------------------------
+
+CREATE TABLE uuid7_online_migration (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	tables regclass[] NOT NULL,
+	options jsonb NOT NULL,			-- as given to uuid7_migration_start()
+	plan_options jsonb NOT NULL,	-- the part uuid7_migration_plan() understands
+	phase text NOT NULL DEFAULT 'map'
+		CHECK (phase IN ('map', 'expand', 'backfill', 'index', 'constrain', 'verify', 'ready', 'finished', 'aborted')),
+	state text NOT NULL DEFAULT 'running'
+		CHECK (state IN ('running', 'waiting', 'failed', 'blocked', 'ready', 'finished', 'aborted')),
+	worker_pid integer,
+	lock_attempts integer NOT NULL DEFAULT 0,
+	key_time_base timestamptz,		-- new keys of existing rows are made from here on, one millisecond per batch
+	last_error text,
+	started_by name NOT NULL DEFAULT CURRENT_USER,
+	started_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	finished_at timestamptz,
+	-- when the worker was handed its last top-level statement: the next step rests in proportion to its duration
+	run_started_at timestamptz
+);
+COMMENT ON TABLE uuid7_online_migration IS
+	'online migrations started by uuid7_migration_start(): phase, state and options of each';
+
+CREATE TABLE uuid7_online_table (
+	migration_id bigint NOT NULL REFERENCES uuid7_online_migration (id) ON DELETE CASCADE,
+	relid regclass NOT NULL,
+	ord integer NOT NULL,			-- processing order: listed tables first, in list order
+	is_key boolean NOT NULL,		-- listed (its primary key is converted), else only referencing
+	key_column name,
+	old_type regtype,
+	mapping_table regclass,
+	uuid_version integer,
+	sync_function text,
+	map_cursor bigint,				-- last old key given a new key by the map phase
+	map_batches integer NOT NULL DEFAULT 0,
+	map_done boolean NOT NULL DEFAULT false,
+	blocks_total bigint,
+	next_block bigint NOT NULL DEFAULT 0,
+	rows_total bigint,
+	rows_done bigint NOT NULL DEFAULT 0,
+	batches_since_vacuum integer NOT NULL DEFAULT 0,
+	vacuums integer NOT NULL DEFAULT 0,
+	backfill_started_at timestamptz,
+	backfill_done_at timestamptz,
+	-- map rounds: the highest key a round maps, and the transactions it waits for first (see uuid7_online_step_map)
+	map_horizon bigint,
+	map_wait text[],
+	map_round_start bigint,
+	vacuumed_after text,
+	PRIMARY KEY (migration_id, relid)
+);
+COMMENT ON TABLE uuid7_online_table IS
+	'tables altered by an online migration, with the backfill cursor of each';
+COMMENT ON COLUMN uuid7_online_table.sync_function IS
+	'name reserved for the trigger function of migrations started before 1.4 (which generated one per table); since 1.4 the trigger calls uuid7_online_sync() and the name stays unused';
+COMMENT ON COLUMN uuid7_online_table.map_round_start IS
+	'the map cursor when the current map round started (NULL in the first round)';
+COMMENT ON COLUMN uuid7_online_table.vacuumed_after IS
+	'the last phase at whose end the worker handed out a VACUUM of this table (1.6)';
+
+CREATE TABLE uuid7_online_column (
+	migration_id bigint NOT NULL REFERENCES uuid7_online_migration (id) ON DELETE CASCADE,
+	relid regclass NOT NULL,
+	attname name NOT NULL,			-- the integer column
+	new_name name NOT NULL,			-- its uuid twin until the swap
+	source regclass NOT NULL,		-- the listed table whose mapping gives the values
+	PRIMARY KEY (migration_id, relid, attname)
+);
+COMMENT ON TABLE uuid7_online_column IS
+	'integer columns converted by an online migration and the uuid column that replaces each at the swap';
+
+CREATE TABLE uuid7_online_object (
+	migration_id bigint NOT NULL REFERENCES uuid7_online_migration (id) ON DELETE CASCADE,
+	ord integer NOT NULL,
+	kind text NOT NULL CHECK (kind IN ('index', 'notnull', 'foreign key')),
+	relid regclass NOT NULL,
+	old_name name,					-- index or constraint it replaces at the swap
+	contype "char",					-- p or u when the index backs that constraint
+	deferrable_clause text NOT NULL DEFAULT '',
+	new_name name NOT NULL,
+	create_sql text NOT NULL,
+	validate boolean NOT NULL DEFAULT true,
+	done boolean NOT NULL DEFAULT false,
+	PRIMARY KEY (migration_id, ord)
+);
+COMMENT ON TABLE uuid7_online_object IS
+	'indexes and constraints an online migration builds beside the old ones and swaps in';
+
+-- Everyone may read the state; only members of the role that started a migration may change it.
+GRANT SELECT, INSERT, UPDATE, DELETE ON uuid7_online_migration, uuid7_online_table, uuid7_online_column,
+	uuid7_online_object TO PUBLIC;
+ALTER TABLE uuid7_online_migration ENABLE ROW LEVEL SECURITY;
+CREATE POLICY uuid7_online_migration_read ON uuid7_online_migration FOR SELECT USING (true);
+CREATE POLICY uuid7_online_migration_write ON uuid7_online_migration FOR ALL
+	USING (pg_catalog.pg_has_role(started_by, 'USAGE')) WITH CHECK (pg_catalog.pg_has_role(started_by, 'USAGE'));
+ALTER TABLE uuid7_online_table ENABLE ROW LEVEL SECURITY;
+CREATE POLICY uuid7_online_table_read ON uuid7_online_table FOR SELECT USING (true);
+CREATE POLICY uuid7_online_table_write ON uuid7_online_table FOR ALL
+	USING (pg_catalog.pg_has_role((SELECT m.started_by FROM @extschema@.uuid7_online_migration m WHERE m.id = migration_id), 'USAGE'))
+	WITH CHECK (pg_catalog.pg_has_role((SELECT m.started_by FROM @extschema@.uuid7_online_migration m WHERE m.id = migration_id), 'USAGE'));
+ALTER TABLE uuid7_online_column ENABLE ROW LEVEL SECURITY;
+CREATE POLICY uuid7_online_column_read ON uuid7_online_column FOR SELECT USING (true);
+CREATE POLICY uuid7_online_column_write ON uuid7_online_column FOR ALL
+	USING (pg_catalog.pg_has_role((SELECT m.started_by FROM @extschema@.uuid7_online_migration m WHERE m.id = migration_id), 'USAGE'))
+	WITH CHECK (pg_catalog.pg_has_role((SELECT m.started_by FROM @extschema@.uuid7_online_migration m WHERE m.id = migration_id), 'USAGE'));
+ALTER TABLE uuid7_online_object ENABLE ROW LEVEL SECURITY;
+CREATE POLICY uuid7_online_object_read ON uuid7_online_object FOR SELECT USING (true);
+CREATE POLICY uuid7_online_object_write ON uuid7_online_object FOR ALL
+	USING (pg_catalog.pg_has_role((SELECT m.started_by FROM @extschema@.uuid7_online_migration m WHERE m.id = migration_id), 'USAGE'))
+	WITH CHECK (pg_catalog.pg_has_role((SELECT m.started_by FROM @extschema@.uuid7_online_migration m WHERE m.id = migration_id), 'USAGE'));

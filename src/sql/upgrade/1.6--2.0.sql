@@ -1,0 +1,2 @@
+-- uuid7 1.6 -> 2.0, the part CREATE OR REPLACE cannot do. 2.0 changes no table of the extension: the engine's SQL is
+-- laid out by topic (src/sql/) and the scripts are built from it, so the upgrade replays every topic file.
