@@ -16,8 +16,7 @@ DECLARE
 	summary jsonb;
 	tbls regclass[];
 BEGIN
-	SELECT quote_ident(ns.nspname) INTO ext
-	FROM pg_extension e JOIN pg_namespace ns ON ns.oid = e.extnamespace WHERE e.extname = 'uuid7';
+	ext := @extschema@.uuid7_extension_schema();
 
 	-- Refuse what can be refused before taking any lock: a missing table, or one the caller may not alter, gets the
 	-- plan's precise error rather than LOCK TABLE's.
@@ -60,12 +59,8 @@ BEGIN
 		END IF;
 	END LOOP;
 	IF refusals > 0 THEN
-		RAISE EXCEPTION USING
-			ERRCODE = first_refusal.sqlstate,
-			MESSAGE = 'cannot migrate: ' || first_refusal.detail,
-			DETAIL = CASE WHEN refusals > 1 THEN format('%s other refusal(s) as well; nothing was changed.', refusals - 1)
-						  ELSE 'Nothing was changed.' END,
-			HINT = first_refusal.hint || ' uuid7_migration_plan() lists every refusal.';
+		PERFORM @extschema@.uuid7_plan_raise_refusal(first_refusal.sqlstate, first_refusal.detail, first_refusal.hint,
+			refusals, 'migrate');
 	END IF;
 
 	summary := jsonb_build_object('tables', migrated, 'tables_altered', altered, 'foreign_keys_recreated', fks,

@@ -1,7 +1,282 @@
--- PostgreSQL 18 records each NOT NULL as a constraint of its own (contype 'n', <table>_<column>_not_null), which
--- depends on the column. The plan took it for an expression on the key and refused every migration on 18. A NOT NULL
--- holds for uuid as well and ALTER COLUMN TYPE keeps it: the plan passes over it, as over IS [NOT] NULL checks. The
--- function is restated whole; only that branch is new.
+-- The plan's refusals for what depends on a converted column (c_rel, c_att; c_src: index into t_* of the key whose
+-- mapping gives its values) and cannot follow it to uuid: constraints, indexes, defaults and generated columns, rules,
+-- policies, triggers, SQL-bodied functions, publications, row types used elsewhere, shared key sequences. Views are
+-- not refused here: uuid7_plan_views lists them and the plan recreates them. t_oid, t_att: the migrated keys; fk_oid:
+-- the foreign keys the plan recreates. One row per refusal, in a fixed order.
+CREATE OR REPLACE FUNCTION uuid7_plan_dependent_refusals(c_rel oid[], c_att int2[], c_src int[], t_oid oid[], t_att int2[],
+	fk_oid oid[])
+RETURNS TABLE (object text, detail text, sqlstate text, hint text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	i int;
+	rec record;
+	rec2 record;
+	x_object text[] := '{}';
+	x_detail text[] := '{}';
+	x_state text[] := '{}';
+	x_hint text[] := '{}';
+BEGIN
+	FOR rec IN
+		SELECT DISTINCT d.classid, d.objid, d.objsubid, cc.rel, cc.att, cc.src,
+			   format('%I.%I', ns.nspname, c.relname) AS qname,
+			   a.attname, pg_describe_object(d.classid, d.objid, d.objsubid) AS what
+		  FROM unnest(c_rel, c_att, c_src) AS cc(rel, att, src)
+		  JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = cc.rel AND d.refobjsubid = cc.att
+		  JOIN pg_class c ON c.oid = cc.rel
+		  JOIN pg_namespace ns ON ns.oid = c.relnamespace
+		  JOIN pg_attribute a ON a.attrelid = cc.rel AND a.attnum = cc.att
+		 ORDER BY cc.rel, cc.att, d.classid, d.objid, d.objsubid
+	LOOP
+		IF rec.classid = 'pg_constraint'::regclass THEN
+			SELECT con.contype, con.conname, con.conbin INTO rec2 FROM pg_constraint con WHERE con.oid = rec.objid;
+			IF rec2.contype IN ('p', 'u') THEN
+				CONTINUE;	-- rebuilt by ALTER COLUMN TYPE with the same name and shape
+			ELSIF rec2.contype = 'f' THEN
+				IF rec.objid = ANY (fk_oid) THEN CONTINUE; END IF;
+				x_detail := x_detail || format('foreign key %I uses column %I of table %s, which becomes uuid, but does not reference a migrated key',
+					rec2.conname, rec.attname, rec.qname);
+				x_hint := x_hint || 'Migrate the referenced table in the same call, or drop that foreign key first.'::text;
+			ELSIF rec2.contype = 'n' THEN
+				CONTINUE;	-- NOT NULL, a constraint row of its own from PostgreSQL 18 on: holds for uuid as well
+			ELSIF rec2.contype = 'c'
+				  AND regexp_replace(rec2.conbin::text, '\{NULLTEST :arg \{VAR :varno 1 :varattno ' || rec.att || ' [^{}]*\}', '', 'g')
+					  !~ ('\{VAR :varno 1 :varattno ' || rec.att || ' ') THEN
+				CONTINUE;	-- only IS [NOT] NULL tests on the column: valid for uuid as well
+			ELSE
+				x_detail := x_detail || format('%s uses column %I of table %s in an expression that cannot be translated to uuid',
+					rec.what, rec.attname, rec.qname);
+				x_hint := x_hint || 'Drop the constraint (for example a comparison of the key with a number), migrate, then recreate it for uuid.'::text;
+			END IF;
+		ELSIF rec.classid = 'pg_class'::regclass THEN
+			SELECT ci.relkind, ix.indexprs, ix.indpred, ci.relname INTO rec2
+			  FROM pg_class ci LEFT JOIN pg_index ix ON ix.indexrelid = ci.oid WHERE ci.oid = rec.objid;
+			IF rec2.relkind = 'S' THEN
+				CONTINUE;	-- the owned sequence of a serial column: handled below
+			ELSIF rec2.relkind IN ('i', 'I') THEN
+				IF (rec2.indexprs IS NULL OR rec2.indexprs::text !~ ('\{VAR :varno 1 :varattno ' || rec.att || ' '))
+				   AND (rec2.indpred IS NULL OR
+						regexp_replace(rec2.indpred::text, '\{NULLTEST :arg \{VAR :varno 1 :varattno ' || rec.att || ' [^{}]*\}', '', 'g')
+						!~ ('\{VAR :varno 1 :varattno ' || rec.att || ' ')) THEN
+					CONTINUE;	-- rebuilt by ALTER COLUMN TYPE with the same name and shape
+				END IF;
+				x_detail := x_detail || format('%s uses column %I of table %s in an expression or predicate that cannot be translated to uuid',
+					rec.what, rec.attname, rec.qname);
+				x_hint := x_hint || 'Drop the index (for example a partial index comparing the key with a number), migrate, then recreate it for uuid.'::text;
+			ELSE
+				x_detail := x_detail || format('%s depends on column %I of table %s', rec.what, rec.attname, rec.qname);
+				x_hint := x_hint || 'Drop it, migrate, then recreate it.'::text;
+			END IF;
+		ELSIF rec.classid = 'pg_attrdef'::regclass THEN
+			SELECT ad.adnum INTO rec2 FROM pg_attrdef ad WHERE ad.oid = rec.objid;
+			IF rec2.adnum = rec.att AND rec.rel = t_oid[rec.src] AND rec.att = t_att[rec.src] THEN
+				CONTINUE;	-- the key's own default: replaced
+			ELSIF rec2.adnum = rec.att THEN
+				x_detail := x_detail || format('column %I of table %s has a default, which cannot be translated to uuid',
+					rec.attname, rec.qname);
+				x_hint := x_hint || format('Drop the default first (ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT).', rec.qname, rec.attname);
+			ELSE
+				x_detail := x_detail || format('generated column %I of table %s uses column %I',
+					(SELECT attname FROM pg_attribute WHERE attrelid = rec.rel AND attnum = rec2.adnum), rec.qname, rec.attname);
+				x_hint := x_hint || 'Drop the generated column, migrate, then add it again for uuid.'::text;
+			END IF;
+		ELSIF rec.classid = 'pg_rewrite'::regclass THEN
+			SELECT rw.ev_class, rw.rulename, vc.relkind INTO rec2
+			  FROM pg_rewrite rw JOIN pg_class vc ON vc.oid = rw.ev_class WHERE rw.oid = rec.objid;
+			IF rec2.rulename = '_RETURN' AND rec2.relkind IN ('v', 'm') THEN
+				CONTINUE;	-- a view or materialized view: recreated (uuid7_plan_views)
+			END IF;
+			x_detail := x_detail || format('%s uses column %I of table %s', rec.what, rec.attname, rec.qname);
+			x_hint := x_hint || 'Drop the rule, migrate, then recreate it.'::text;
+		ELSIF rec.classid = 'pg_statistic_ext'::regclass THEN
+			CONTINUE;		-- rebuilt by ALTER COLUMN TYPE
+		ELSIF rec.classid = 'pg_policy'::regclass THEN
+			x_detail := x_detail || format('%s uses column %I of table %s', rec.what, rec.attname, rec.qname);
+			x_hint := x_hint || 'Row-level security policies are not translated: drop the policy, migrate, then recreate it for uuid.'::text;
+		ELSIF rec.classid = 'pg_trigger'::regclass THEN
+			x_detail := x_detail || format('%s uses column %I of table %s (WHEN condition or UPDATE OF list)', rec.what, rec.attname, rec.qname);
+			x_hint := x_hint || 'Drop the trigger, migrate, then recreate it for uuid.'::text;
+		ELSIF rec.classid = 'pg_proc'::regclass THEN
+			x_detail := x_detail || format('%s uses column %I of table %s in its SQL body', rec.what, rec.attname, rec.qname);
+			x_hint := x_hint || 'Drop the function, migrate, then recreate it for uuid.'::text;
+		ELSIF rec.classid = 'pg_publication_rel'::regclass THEN
+			x_detail := x_detail || format('%s lists column %I of table %s', rec.what, rec.attname, rec.qname);
+			x_hint := x_hint || 'Remove the table from the publication (or its column list or row filter), migrate, then add it back.'::text;
+		ELSE
+			x_detail := x_detail || format('%s depends on column %I of table %s', rec.what, rec.attname, rec.qname);
+			x_hint := x_hint || 'Drop it, migrate, then recreate it.'::text;
+		END IF;
+		x_object := x_object || rec.what;
+		x_state := x_state || '0A000'::text;
+	END LOOP;
+
+	-- the row type of an altered table used as a column type elsewhere blocks ALTER COLUMN TYPE
+	FOR rec IN
+		SELECT DISTINCT c.oid::regclass AS tbl, a.attrelid::regclass AS user_rel, a.attname
+		  FROM pg_class c JOIN pg_attribute a ON a.atttypid = c.reltype AND a.attnum > 0 AND NOT a.attisdropped
+		 WHERE c.oid = ANY (c_rel) AND a.attrelid <> c.oid
+	LOOP
+		x_object := x_object || rec.tbl::text;
+		x_detail := x_detail || format('column %I of %s uses the row type of table %s', rec.attname, rec.user_rel, rec.tbl);
+		x_state := x_state || '0A000'::text;
+		x_hint := x_hint || 'Drop that column first.'::text;
+	END LOOP;
+
+	-- identity and serial sequences of the keys: something else using them blocks their removal
+	FOR i IN 1 .. cardinality(t_oid) LOOP
+		FOR rec IN
+			SELECT s.oid AS seq, d.deptype,
+				   (SELECT string_agg(pg_describe_object(o.classid, o.objid, o.objsubid), ', ')
+					  FROM pg_depend o
+					 WHERE o.refclassid = 'pg_class'::regclass AND o.refobjid = s.oid
+					   AND NOT (o.classid = 'pg_attrdef'::regclass AND o.objid IS NOT DISTINCT FROM ad.oid)
+					   AND NOT (o.classid = 'pg_class'::regclass AND o.objid = s.oid)) AS others
+			  FROM pg_depend d
+			  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+			  LEFT JOIN pg_attrdef ad ON ad.adrelid = t_oid[i] AND ad.adnum = t_att[i]
+			 WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+			   AND d.refobjid = t_oid[i] AND d.refobjsubid = t_att[i] AND d.deptype IN ('a', 'i')
+		LOOP
+			IF rec.others IS NOT NULL AND rec.deptype = 'i' THEN
+				x_object := x_object || rec.seq::regclass::text;
+				x_detail := x_detail || format('identity sequence %s of table %s is also used by %s',
+					rec.seq::regclass, t_oid[i]::regclass, rec.others);
+				x_state := x_state || '2BP01'::text;
+				x_hint := x_hint || 'Make the other objects use their own sequence first.'::text;
+			END IF;
+		END LOOP;
+	END LOOP;
+
+	RETURN QUERY SELECT x.o, x.d, x.s, x.h FROM unnest(x_object, x_detail, x_state, x_hint) WITH ORDINALITY AS x(o, d, s, h, n)
+		ORDER BY x.n;
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_plan_dependent_refusals(oid[], int2[], int[], oid[], int2[], oid[]) IS
+	'internal to the migration plan: refusals for objects that depend on a converted column and cannot be translated to uuid';
+
+-- The views and materialized views to recreate: those whose query uses a converted column (c_rel, c_att), and every
+-- view built on those, deepest last (the order they are created in again).
+CREATE OR REPLACE FUNCTION uuid7_plan_views(c_rel oid[], c_att int2[]) RETURNS oid[]
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	WITH RECURSIVE tree(oid, depth) AS (
+		SELECT DISTINCT rw.ev_class, 1
+		  FROM unnest(c_rel, c_att) AS cc(rel, att)
+		  JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = cc.rel AND d.refobjsubid = cc.att
+						  AND d.classid = 'pg_rewrite'::regclass
+		  JOIN pg_rewrite rw ON rw.oid = d.objid AND rw.rulename = '_RETURN'
+		  JOIN pg_class vc ON vc.oid = rw.ev_class AND vc.relkind IN ('v', 'm')
+		UNION ALL
+		SELECT rw.ev_class, tree.depth + 1
+		  FROM tree
+		  JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = tree.oid AND d.classid = 'pg_rewrite'::regclass
+		  JOIN pg_rewrite rw ON rw.oid = d.objid AND rw.ev_class <> tree.oid
+		 WHERE tree.depth < 100
+	)
+	SELECT coalesce(array_agg(oid ORDER BY depth, oid), '{}')
+	  FROM (SELECT oid, max(depth) AS depth FROM tree GROUP BY oid) AS t
+$fn$;
+COMMENT ON FUNCTION uuid7_plan_views(oid[], int2[]) IS
+	'internal to the migration plan: the views and materialized views on converted columns and every view built on those, in the order to recreate them';
+
+-- The statements that recreate views and materialized views (v_oid, in dependency order) after their tables are
+-- altered: the definition (options, access method, tablespace, populated or not), then owner, column defaults,
+-- grants, column grants, comments, indexes, triggers and rules, in the order they must be applied.
+CREATE OR REPLACE FUNCTION uuid7_plan_view_ddl(v_oid oid[])
+RETURNS TABLE (object text, detail text, statement text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	rec record;
+	rec2 record;
+	def text;
+	stmt text;
+BEGIN
+	FOR rec IN
+		SELECT c.oid, c.relkind, format('%I.%I', ns.nspname, c.relname) AS qname, c.reloptions, c.relacl,
+			   c.relispopulated, pg_get_userbyid(c.relowner) AS owner, ts.spcname, am.amname,
+			   pg_get_viewdef(c.oid) AS def
+		  FROM unnest(v_oid) WITH ORDINALITY AS u(oid, ord) JOIN pg_class c ON c.oid = u.oid
+		  JOIN pg_namespace ns ON ns.oid = c.relnamespace
+		  LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
+		  LEFT JOIN pg_am am ON am.oid = c.relam
+		 ORDER BY u.ord
+	LOOP
+		def := rtrim(rec.def, '; ' || chr(10));
+		stmt := NULL;
+		IF rec.reloptions IS NOT NULL THEN
+			SELECT ' WITH (' || string_agg(
+					CASE WHEN position('.' IN split_part(o, '=', 1)) > 0
+						 THEN format('%I.%I', split_part(split_part(o, '=', 1), '.', 1), split_part(split_part(o, '=', 1), '.', 2))
+						 ELSE quote_ident(split_part(o, '=', 1)) END
+					|| '=' || quote_literal(substr(o, position('=' IN o) + 1)), ', ') || ')'
+			  INTO stmt FROM unnest(rec.reloptions) AS o;
+		END IF;
+		object := rec.qname;
+		IF rec.relkind = 'm' THEN
+			detail := CASE WHEN rec.relispopulated THEN 'materialized view, populated' ELSE 'materialized view, not populated' END;
+			statement := format('CREATE MATERIALIZED VIEW %s%s%s%s AS %s WITH %sDATA', rec.qname,
+				CASE WHEN rec.amname IS NOT NULL AND rec.amname <> 'heap' THEN ' USING ' || quote_ident(rec.amname) ELSE '' END,
+				coalesce(stmt, ''),
+				CASE WHEN rec.spcname IS NOT NULL THEN ' TABLESPACE ' || quote_ident(rec.spcname) ELSE '' END,
+				def, CASE WHEN rec.relispopulated THEN '' ELSE 'NO ' END);
+		ELSE
+			detail := 'view';
+			statement := format('CREATE VIEW %s%s AS %s', rec.qname, coalesce(stmt, ''), def);
+		END IF;
+		RETURN NEXT;
+		-- everything else about the view, in the order it must be applied
+		FOR rec2 IN
+			SELECT 1 AS ord, 'owner' AS what,
+				   format('ALTER %s %s OWNER TO %I', CASE rec.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END, rec.qname, rec.owner) AS sql
+			UNION ALL
+			SELECT 2, 'column default', format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s', rec.qname, a.attname, pg_get_expr(ad.adbin, ad.adrelid))
+			  FROM pg_attrdef ad JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+			 WHERE ad.adrelid = rec.oid
+			UNION ALL
+			SELECT 3, 'grants', format('REVOKE ALL ON %s FROM %I', rec.qname, rec.owner) WHERE rec.relacl IS NOT NULL
+			UNION ALL
+			SELECT 4, 'grants', format('GRANT %s ON %s TO %s%s', g.privilege_type, rec.qname,
+					CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(g.grantee)) END,
+					CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+			  FROM aclexplode(rec.relacl) AS g
+			UNION ALL
+			SELECT 5, 'column grants', format('GRANT %s (%I) ON %s TO %s%s', g.privilege_type, a.attname, rec.qname,
+					CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(g.grantee)) END,
+					CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+			  FROM pg_attribute a, aclexplode(a.attacl) AS g
+			 WHERE a.attrelid = rec.oid AND a.attacl IS NOT NULL
+			UNION ALL
+			SELECT 6, 'comment', format('COMMENT ON %s %s IS %L', CASE rec.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END, rec.qname, d.description)
+			  FROM pg_description d WHERE d.classoid = 'pg_class'::regclass AND d.objoid = rec.oid AND d.objsubid = 0
+			UNION ALL
+			SELECT 7, 'column comment', format('COMMENT ON COLUMN %s.%I IS %L', rec.qname, a.attname, d.description)
+			  FROM pg_description d JOIN pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+			 WHERE d.classoid = 'pg_class'::regclass AND d.objoid = rec.oid AND d.objsubid > 0
+			UNION ALL
+			SELECT 8, 'index', pg_get_indexdef(ix.indexrelid) FROM pg_index ix WHERE ix.indrelid = rec.oid
+			UNION ALL
+			SELECT 9, 'trigger', pg_get_triggerdef(tg.oid) FROM pg_trigger tg WHERE tg.tgrelid = rec.oid AND NOT tg.tgisinternal
+			UNION ALL
+			SELECT 10, 'rule', pg_get_ruledef(rw.oid) FROM pg_rewrite rw WHERE rw.ev_class = rec.oid AND rw.rulename <> '_RETURN'
+			ORDER BY 1, 3
+		LOOP
+			object := rec.qname;
+			detail := rec2.what;
+			statement := rtrim(rec2.sql, ';');
+			RETURN NEXT;
+		END LOOP;
+	END LOOP;
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_plan_view_ddl(oid[]) IS
+	'internal to the migration plan: the statements that recreate views and materialized views after their tables are altered, with everything attached to them';
+
+-- The plan of a migration, offline or online: one row per refusal (phase 'refusal', with SQLSTATE and hint), or,
+-- when nothing is refused, every statement uuid7_migrate() runs, in order. Reads the catalog only; changes nothing.
 CREATE OR REPLACE FUNCTION uuid7_migration_plan(tables regclass[], options jsonb DEFAULT '{}')
 RETURNS TABLE (step integer, phase text, object text, detail text, statement text, sqlstate text, hint text)
 LANGUAGE plpgsql VOLATILE
@@ -48,15 +323,12 @@ DECLARE
 	map_schema text;
 	map_name text;
 	base text;
-	stmt text;
 	parts text[];
 	lock_list text[] := '{}';
 	seq_stmts text[] := '{}';
-	def text;
 	src int;
 BEGIN
-	SELECT quote_ident(ns.nspname) INTO ext
-	FROM pg_extension e JOIN pg_namespace ns ON ns.oid = e.extnamespace WHERE e.extname = 'uuid7';
+	ext := @extschema@.uuid7_extension_schema();
 
 	-- ---- arguments and options (errors about the call itself are raised at once) ----------------------------
 	IF tables IS NULL OR cardinality(tables) = 0 THEN
@@ -309,150 +581,16 @@ BEGIN
 	END LOOP;
 
 	-- ---- everything else that depends on a converted column -------------------------------------------------
-	FOR rec IN
-		SELECT DISTINCT d.classid, d.objid, d.objsubid, cc.rel, cc.att, cc.src,
-			   format('%I.%I', ns.nspname, c.relname) AS qname,
-			   a.attname, pg_describe_object(d.classid, d.objid, d.objsubid) AS what
-		  FROM unnest(c_rel, c_att, c_src) AS cc(rel, att, src)
-		  JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = cc.rel AND d.refobjsubid = cc.att
-		  JOIN pg_class c ON c.oid = cc.rel
-		  JOIN pg_namespace ns ON ns.oid = c.relnamespace
-		  JOIN pg_attribute a ON a.attrelid = cc.rel AND a.attnum = cc.att
-		 ORDER BY cc.rel, cc.att, d.classid, d.objid, d.objsubid
-	LOOP
-		IF rec.classid = 'pg_constraint'::regclass THEN
-			SELECT con.contype, con.conname, con.conbin INTO rec2 FROM pg_constraint con WHERE con.oid = rec.objid;
-			IF rec2.contype IN ('p', 'u') THEN
-				CONTINUE;	-- rebuilt by ALTER COLUMN TYPE with the same name and shape
-			ELSIF rec2.contype = 'f' THEN
-				IF rec.objid = ANY (fk_oid) THEN CONTINUE; END IF;
-				x_detail := x_detail || format('foreign key %I uses column %I of table %s, which becomes uuid, but does not reference a migrated key',
-					rec2.conname, rec.attname, rec.qname);
-				x_hint := x_hint || 'Migrate the referenced table in the same call, or drop that foreign key first.'::text;
-			ELSIF rec2.contype = 'n' THEN
-				CONTINUE;	-- NOT NULL, a constraint row of its own from PostgreSQL 18 on: holds for uuid as well
-			ELSIF rec2.contype = 'c'
-				  AND regexp_replace(rec2.conbin::text, '\{NULLTEST :arg \{VAR :varno 1 :varattno ' || rec.att || ' [^{}]*\}', '', 'g')
-					  !~ ('\{VAR :varno 1 :varattno ' || rec.att || ' ') THEN
-				CONTINUE;	-- only IS [NOT] NULL tests on the column: valid for uuid as well
-			ELSE
-				x_detail := x_detail || format('%s uses column %I of table %s in an expression that cannot be translated to uuid',
-					rec.what, rec.attname, rec.qname);
-				x_hint := x_hint || 'Drop the constraint (for example a comparison of the key with a number), migrate, then recreate it for uuid.'::text;
-			END IF;
-		ELSIF rec.classid = 'pg_class'::regclass THEN
-			SELECT ci.relkind, ix.indexprs, ix.indpred, ci.relname INTO rec2
-			  FROM pg_class ci LEFT JOIN pg_index ix ON ix.indexrelid = ci.oid WHERE ci.oid = rec.objid;
-			IF rec2.relkind = 'S' THEN
-				CONTINUE;	-- the owned sequence of a serial column: handled below
-			ELSIF rec2.relkind IN ('i', 'I') THEN
-				IF (rec2.indexprs IS NULL OR rec2.indexprs::text !~ ('\{VAR :varno 1 :varattno ' || rec.att || ' '))
-				   AND (rec2.indpred IS NULL OR
-						regexp_replace(rec2.indpred::text, '\{NULLTEST :arg \{VAR :varno 1 :varattno ' || rec.att || ' [^{}]*\}', '', 'g')
-						!~ ('\{VAR :varno 1 :varattno ' || rec.att || ' ')) THEN
-					CONTINUE;	-- rebuilt by ALTER COLUMN TYPE with the same name and shape
-				END IF;
-				x_detail := x_detail || format('%s uses column %I of table %s in an expression or predicate that cannot be translated to uuid',
-					rec.what, rec.attname, rec.qname);
-				x_hint := x_hint || 'Drop the index (for example a partial index comparing the key with a number), migrate, then recreate it for uuid.'::text;
-			ELSE
-				x_detail := x_detail || format('%s depends on column %I of table %s', rec.what, rec.attname, rec.qname);
-				x_hint := x_hint || 'Drop it, migrate, then recreate it.'::text;
-			END IF;
-		ELSIF rec.classid = 'pg_attrdef'::regclass THEN
-			SELECT ad.adnum INTO rec2 FROM pg_attrdef ad WHERE ad.oid = rec.objid;
-			IF rec2.adnum = rec.att AND rec.rel = t_oid[rec.src] AND rec.att = t_att[rec.src] THEN
-				CONTINUE;	-- the key's own default: replaced
-			ELSIF rec2.adnum = rec.att THEN
-				x_detail := x_detail || format('column %I of table %s has a default, which cannot be translated to uuid',
-					rec.attname, rec.qname);
-				x_hint := x_hint || format('Drop the default first (ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT).', rec.qname, rec.attname);
-			ELSE
-				x_detail := x_detail || format('generated column %I of table %s uses column %I',
-					(SELECT attname FROM pg_attribute WHERE attrelid = rec.rel AND attnum = rec2.adnum), rec.qname, rec.attname);
-				x_hint := x_hint || 'Drop the generated column, migrate, then add it again for uuid.'::text;
-			END IF;
-		ELSIF rec.classid = 'pg_rewrite'::regclass THEN
-			SELECT rw.ev_class, rw.rulename, vc.relkind INTO rec2
-			  FROM pg_rewrite rw JOIN pg_class vc ON vc.oid = rw.ev_class WHERE rw.oid = rec.objid;
-			IF rec2.rulename = '_RETURN' AND rec2.relkind IN ('v', 'm') THEN
-				IF NOT rec2.ev_class = ANY (v_oid) THEN v_oid := v_oid || rec2.ev_class; END IF;
-				CONTINUE;
-			END IF;
-			x_detail := x_detail || format('%s uses column %I of table %s', rec.what, rec.attname, rec.qname);
-			x_hint := x_hint || 'Drop the rule, migrate, then recreate it.'::text;
-		ELSIF rec.classid = 'pg_statistic_ext'::regclass THEN
-			CONTINUE;		-- rebuilt by ALTER COLUMN TYPE
-		ELSIF rec.classid = 'pg_policy'::regclass THEN
-			x_detail := x_detail || format('%s uses column %I of table %s', rec.what, rec.attname, rec.qname);
-			x_hint := x_hint || 'Row-level security policies are not translated: drop the policy, migrate, then recreate it for uuid.'::text;
-		ELSIF rec.classid = 'pg_trigger'::regclass THEN
-			x_detail := x_detail || format('%s uses column %I of table %s (WHEN condition or UPDATE OF list)', rec.what, rec.attname, rec.qname);
-			x_hint := x_hint || 'Drop the trigger, migrate, then recreate it for uuid.'::text;
-		ELSIF rec.classid = 'pg_proc'::regclass THEN
-			x_detail := x_detail || format('%s uses column %I of table %s in its SQL body', rec.what, rec.attname, rec.qname);
-			x_hint := x_hint || 'Drop the function, migrate, then recreate it for uuid.'::text;
-		ELSIF rec.classid = 'pg_publication_rel'::regclass THEN
-			x_detail := x_detail || format('%s lists column %I of table %s', rec.what, rec.attname, rec.qname);
-			x_hint := x_hint || 'Remove the table from the publication (or its column list or row filter), migrate, then add it back.'::text;
-		ELSE
-			x_detail := x_detail || format('%s depends on column %I of table %s', rec.what, rec.attname, rec.qname);
-			x_hint := x_hint || 'Drop it, migrate, then recreate it.'::text;
-		END IF;
-		x_object := x_object || rec.what;
-		x_state := x_state || '0A000'::text;
-	END LOOP;
-
-	-- the row type of an altered table used as a column type elsewhere blocks ALTER COLUMN TYPE
-	FOR rec IN
-		SELECT DISTINCT c.oid::regclass AS tbl, a.attrelid::regclass AS user_rel, a.attname
-		  FROM pg_class c JOIN pg_attribute a ON a.atttypid = c.reltype AND a.attnum > 0 AND NOT a.attisdropped
-		 WHERE c.oid = ANY (c_rel) AND a.attrelid <> c.oid
-	LOOP
-		x_object := x_object || rec.tbl::text;
-		x_detail := x_detail || format('column %I of %s uses the row type of table %s', rec.attname, rec.user_rel, rec.tbl);
-		x_state := x_state || '0A000'::text;
-		x_hint := x_hint || 'Drop that column first.'::text;
-	END LOOP;
-
-	-- identity and serial sequences of the keys: something else using them blocks their removal
-	FOR i IN 1 .. cardinality(t_oid) LOOP
-		FOR rec IN
-			SELECT s.oid AS seq, d.deptype,
-				   (SELECT string_agg(pg_describe_object(o.classid, o.objid, o.objsubid), ', ')
-					  FROM pg_depend o
-					 WHERE o.refclassid = 'pg_class'::regclass AND o.refobjid = s.oid
-					   AND NOT (o.classid = 'pg_attrdef'::regclass AND o.objid IS NOT DISTINCT FROM ad.oid)
-					   AND NOT (o.classid = 'pg_class'::regclass AND o.objid = s.oid)) AS others
-			  FROM pg_depend d
-			  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
-			  LEFT JOIN pg_attrdef ad ON ad.adrelid = t_oid[i] AND ad.adnum = t_att[i]
-			 WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
-			   AND d.refobjid = t_oid[i] AND d.refobjsubid = t_att[i] AND d.deptype IN ('a', 'i')
-		LOOP
-			IF rec.others IS NOT NULL AND rec.deptype = 'i' THEN
-				x_object := x_object || rec.seq::regclass::text;
-				x_detail := x_detail || format('identity sequence %s of table %s is also used by %s',
-					rec.seq::regclass, t_oid[i]::regclass, rec.others);
-				x_state := x_state || '2BP01'::text;
-				x_hint := x_hint || 'Make the other objects use their own sequence first.'::text;
-			END IF;
-		END LOOP;
+	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_dependent_refusals(c_rel, c_att, c_src, t_oid, t_att, fk_oid) LOOP
+		x_object := x_object || rec.object;
+		x_detail := x_detail || rec.detail;
+		x_state := x_state || rec.sqlstate;
+		x_hint := x_hint || rec.hint;
 	END LOOP;
 
 	-- ---- views and materialized views: the ones on converted columns, and every view built on those --------
+	v_oid := @extschema@.uuid7_plan_views(c_rel, c_att);
 	IF cardinality(v_oid) > 0 THEN
-		WITH RECURSIVE tree(oid, depth) AS (
-			SELECT u, 1 FROM unnest(v_oid) AS u
-			UNION ALL
-			SELECT rw.ev_class, tree.depth + 1
-			  FROM tree
-			  JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = tree.oid AND d.classid = 'pg_rewrite'::regclass
-			  JOIN pg_rewrite rw ON rw.oid = d.objid AND rw.ev_class <> tree.oid
-			 WHERE tree.depth < 100
-		)
-		SELECT array_agg(oid ORDER BY depth, oid) INTO v_oid
-		  FROM (SELECT oid, max(depth) AS depth FROM tree GROUP BY oid) AS t;
 		FOR rec IN
 			SELECT c.oid, format('%I.%I', ns.nspname, c.relname) AS qname, c.relowner
 			  FROM unnest(v_oid) AS u JOIN pg_class c ON c.oid = u JOIN pg_namespace ns ON ns.oid = c.relnamespace
@@ -628,83 +766,12 @@ BEGIN
 	END LOOP;
 
 	-- 8. recreate the views in dependency order: definition, options, owner, grants, comments, indexes, triggers
-	IF cardinality(v_oid) > 0 THEN
-		FOR rec IN
-			SELECT c.oid, c.relkind, format('%I.%I', ns.nspname, c.relname) AS qname, c.reloptions, c.relacl,
-				   c.relispopulated, pg_get_userbyid(c.relowner) AS owner, ts.spcname, am.amname,
-				   pg_get_viewdef(c.oid) AS def
-			  FROM unnest(v_oid) WITH ORDINALITY AS u(oid, ord) JOIN pg_class c ON c.oid = u.oid
-			  JOIN pg_namespace ns ON ns.oid = c.relnamespace
-			  LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
-			  LEFT JOIN pg_am am ON am.oid = c.relam
-			 ORDER BY u.ord
-		LOOP
-			def := rtrim(rec.def, '; ' || chr(10));
-			stmt := NULL;
-			IF rec.reloptions IS NOT NULL THEN
-				SELECT ' WITH (' || string_agg(
-						CASE WHEN position('.' IN split_part(o, '=', 1)) > 0
-							 THEN format('%I.%I', split_part(split_part(o, '=', 1), '.', 1), split_part(split_part(o, '=', 1), '.', 2))
-							 ELSE quote_ident(split_part(o, '=', 1)) END
-						|| '=' || quote_literal(substr(o, position('=' IN o) + 1)), ', ') || ')'
-				  INTO stmt FROM unnest(rec.reloptions) AS o;
-			END IF;
-			r_phase := r_phase || 'create view'::text;
-			r_object := r_object || rec.qname;
-			IF rec.relkind = 'm' THEN
-				r_detail := r_detail || CASE WHEN rec.relispopulated THEN 'materialized view, populated' ELSE 'materialized view, not populated' END;
-				r_stmt := r_stmt || format('CREATE MATERIALIZED VIEW %s%s%s%s AS %s WITH %sDATA', rec.qname,
-					CASE WHEN rec.amname IS NOT NULL AND rec.amname <> 'heap' THEN ' USING ' || quote_ident(rec.amname) ELSE '' END,
-					coalesce(stmt, ''),
-					CASE WHEN rec.spcname IS NOT NULL THEN ' TABLESPACE ' || quote_ident(rec.spcname) ELSE '' END,
-					def, CASE WHEN rec.relispopulated THEN '' ELSE 'NO ' END);
-			ELSE
-				r_detail := r_detail || 'view'::text;
-				r_stmt := r_stmt || format('CREATE VIEW %s%s AS %s', rec.qname, coalesce(stmt, ''), def);
-			END IF;
-			-- everything else about the view, in the order it must be applied
-			FOR rec2 IN
-				SELECT 1 AS ord, 'owner' AS what,
-					   format('ALTER %s %s OWNER TO %I', CASE rec.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END, rec.qname, rec.owner) AS sql
-				UNION ALL
-				SELECT 2, 'column default', format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s', rec.qname, a.attname, pg_get_expr(ad.adbin, ad.adrelid))
-				  FROM pg_attrdef ad JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
-				 WHERE ad.adrelid = rec.oid
-				UNION ALL
-				SELECT 3, 'grants', format('REVOKE ALL ON %s FROM %I', rec.qname, rec.owner) WHERE rec.relacl IS NOT NULL
-				UNION ALL
-				SELECT 4, 'grants', format('GRANT %s ON %s TO %s%s', g.privilege_type, rec.qname,
-						CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(g.grantee)) END,
-						CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
-				  FROM aclexplode(rec.relacl) AS g
-				UNION ALL
-				SELECT 5, 'column grants', format('GRANT %s (%I) ON %s TO %s%s', g.privilege_type, a.attname, rec.qname,
-						CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(g.grantee)) END,
-						CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
-				  FROM pg_attribute a, aclexplode(a.attacl) AS g
-				 WHERE a.attrelid = rec.oid AND a.attacl IS NOT NULL
-				UNION ALL
-				SELECT 6, 'comment', format('COMMENT ON %s %s IS %L', CASE rec.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END, rec.qname, d.description)
-				  FROM pg_description d WHERE d.classoid = 'pg_class'::regclass AND d.objoid = rec.oid AND d.objsubid = 0
-				UNION ALL
-				SELECT 7, 'column comment', format('COMMENT ON COLUMN %s.%I IS %L', rec.qname, a.attname, d.description)
-				  FROM pg_description d JOIN pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
-				 WHERE d.classoid = 'pg_class'::regclass AND d.objoid = rec.oid AND d.objsubid > 0
-				UNION ALL
-				SELECT 8, 'index', pg_get_indexdef(ix.indexrelid) FROM pg_index ix WHERE ix.indrelid = rec.oid
-				UNION ALL
-				SELECT 9, 'trigger', pg_get_triggerdef(tg.oid) FROM pg_trigger tg WHERE tg.tgrelid = rec.oid AND NOT tg.tgisinternal
-				UNION ALL
-				SELECT 10, 'rule', pg_get_ruledef(rw.oid) FROM pg_rewrite rw WHERE rw.ev_class = rec.oid AND rw.rulename <> '_RETURN'
-				ORDER BY 1, 3
-			LOOP
-				r_phase := r_phase || 'create view'::text;
-				r_object := r_object || rec.qname;
-				r_detail := r_detail || rec2.what;
-				r_stmt := r_stmt || rtrim(rec2.sql, ';');
-			END LOOP;
-		END LOOP;
-	END IF;
+	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_view_ddl(v_oid) LOOP
+		r_phase := r_phase || 'create view'::text;
+		r_object := r_object || rec.object;
+		r_detail := r_detail || rec.detail;
+		r_stmt := r_stmt || rec.statement;
+	END LOOP;
 
 	-- 9. register the mapping tables
 	FOR i IN 1 .. cardinality(t_oid) LOOP
@@ -741,3 +808,30 @@ END;
 $fn$;
 COMMENT ON FUNCTION uuid7_migration_plan(regclass[], jsonb) IS
 	'what uuid7_migrate() would do with these tables and options: every refusal, or every step with its exact SQL; changes nothing';
+
+-- Raises a plan's first refusal as the error of the call it refuses: its SQLSTATE, detail and hint, and how many
+-- others there are. context 'swap': something changed since an online migration started (abort undoes it); any other
+-- context: nothing was done yet.
+CREATE OR REPLACE FUNCTION uuid7_plan_raise_refusal(code text, detail text, hint text, refusals integer, context text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	IF context = 'swap' THEN
+		RAISE EXCEPTION USING
+			ERRCODE = code,
+			MESSAGE = 'cannot swap: ' || detail,
+			DETAIL = 'Something changed since the migration started; nothing was changed by the swap.',
+			HINT = hint || ' uuid7_migration_abort() undoes the migration.';
+	END IF;
+	RAISE EXCEPTION USING
+		ERRCODE = code,
+		MESSAGE = 'cannot migrate: ' || detail,
+		DETAIL = CASE WHEN refusals > 1 THEN format('%s other refusal(s) as well; nothing was changed.', refusals - 1)
+					  ELSE 'Nothing was changed.' END,
+		HINT = hint || ' uuid7_migration_plan() lists every refusal.';
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_plan_raise_refusal(text, text, text, integer, text) IS
+	'internal to the migration: raises the first refusal of a plan (context migrate/start: nothing was done; swap: abort undoes the migration)';

@@ -18,19 +18,8 @@ BEGIN
 		RETURN;
 	END IF;
 	SELECT * INTO first_refusal FROM uuid7_plan_rows p WHERE p.phase = 'refusal' ORDER BY p.step LIMIT 1;
-	IF context = 'swap' THEN
-		RAISE EXCEPTION USING
-			ERRCODE = first_refusal.sqlstate,
-			MESSAGE = 'cannot swap: ' || first_refusal.detail,
-			DETAIL = 'Something changed since the migration started; nothing was changed by the swap.',
-			HINT = first_refusal.hint || ' uuid7_migration_abort() undoes the migration.';
-	END IF;
-	RAISE EXCEPTION USING
-		ERRCODE = first_refusal.sqlstate,
-		MESSAGE = 'cannot migrate: ' || first_refusal.detail,
-		DETAIL = CASE WHEN refusals > 1 THEN format('%s other refusal(s) as well; nothing was changed.', refusals - 1)
-					  ELSE 'Nothing was changed.' END,
-		HINT = first_refusal.hint || ' uuid7_migration_plan() lists every refusal.';
+	PERFORM @extschema@.uuid7_plan_raise_refusal(first_refusal.sqlstate, first_refusal.detail, first_refusal.hint,
+		refusals, context);
 END;
 $fn$;
 COMMENT ON FUNCTION uuid7_online_plan(regclass[], jsonb, text) IS
