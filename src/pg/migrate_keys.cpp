@@ -84,9 +84,16 @@ void ForgetMaps(XactEvent event, void *)
 	}
 }
 
-/* The mapping table must be (old_id bigint, new_id uuid, ...) and readable by the caller. */
+/*
+ * The mapping table must be an ordinary table (old_id bigint, new_id uuid, ...). The kind is checked first: a view,
+ * a partitioned or a foreign table has no heap to scan, and a scan of one would crash the backend.
+ */
 void CheckMapShape(Relation rel)
 {
+	if (rel->rd_rel->relkind != RELKIND_RELATION)
+		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+						errmsg("\"%s\" is not a uuid7 mapping table", RelationGetRelationName(rel)),
+						errdetail("A mapping table is an ordinary table, not a view, partitioned, foreign or other relation.")));
 	TupleDesc desc = RelationGetDescr(rel);
 	if (desc->natts < 2 || TupleDescAttr(desc, 0)->atttypid != INT8OID || TupleDescAttr(desc, 1)->atttypid != UUIDOID ||
 		TupleDescAttr(desc, 0)->attisdropped || TupleDescAttr(desc, 1)->attisdropped)

@@ -311,12 +311,7 @@ BEGIN
 		END IF;
 		RETURN;
 	END LOOP;
-	RETURN QUERY SELECT * FROM @extschema@.uuid7_online_vacuum_after(migration, 'index');
-	IF FOUND THEN
-		RETURN;
-	END IF;
-	UPDATE @extschema@.uuid7_online_migration SET phase = 'constrain', updated_at = clock_timestamp() WHERE id = migration;
-	RETURN QUERY SELECT 'continue', NULL::text, NULL::int;
+	RETURN QUERY SELECT * FROM @extschema@.uuid7_online_end_phase(migration, 'index', 'constrain');
 END;
 $fn$;
 COMMENT ON FUNCTION uuid7_online_step_index(bigint) IS
@@ -369,12 +364,7 @@ BEGIN
 		RETURN QUERY SELECT * FROM @extschema@.uuid7_online_pace(m.options, now());
 		RETURN;
 	END LOOP;
-	RETURN QUERY SELECT * FROM @extschema@.uuid7_online_vacuum_after(migration, 'constrain');
-	IF FOUND THEN
-		RETURN;
-	END IF;
-	UPDATE @extschema@.uuid7_online_migration SET phase = 'verify', updated_at = clock_timestamp() WHERE id = migration;
-	RETURN QUERY SELECT 'continue', NULL::text, NULL::int;
+	RETURN QUERY SELECT * FROM @extschema@.uuid7_online_end_phase(migration, 'constrain', 'verify');
 END;
 $fn$;
 COMMENT ON FUNCTION uuid7_online_step_constrain(bigint) IS
@@ -432,6 +422,24 @@ END;
 $fn$;
 COMMENT ON FUNCTION uuid7_online_vacuum_after(bigint, text) IS
 	'internal to the online migration: the VACUUM of the next table not yet vacuumed at the end of a phase (1.6)';
+
+-- The end of a phase whose work is done: a VACUUM of each table first (one per call), then the next phase.
+CREATE OR REPLACE FUNCTION uuid7_online_end_phase(migration bigint, ended_phase text, next_phase text)
+RETURNS TABLE (action text, statement text, wait_ms integer)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	RETURN QUERY SELECT * FROM @extschema@.uuid7_online_vacuum_after(migration, ended_phase);
+	IF FOUND THEN
+		RETURN;
+	END IF;
+	UPDATE @extschema@.uuid7_online_migration SET phase = next_phase, updated_at = clock_timestamp() WHERE id = migration;
+	RETURN QUERY SELECT 'continue', NULL::text, NULL::int;
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_online_end_phase(bigint, text, text) IS
+	'internal to the online migration: ends a phase (a VACUUM of each table first, then the next phase)';
 
 -- What the verify phase and finish check: every twin equals the mapping of its integer column, every new key is set.
 CREATE OR REPLACE FUNCTION uuid7_online_verify(migration bigint)
