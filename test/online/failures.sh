@@ -202,15 +202,23 @@ online_wait_for "(c) the blocker holds its lock on child" \
 t0=$(date +%s%N)
 psql -X -A -t -q -c "\\set VERBOSITY verbose" -c "SELECT uuid7_migration_finish($id1)" >"$work/finish.out" 2>&1 &
 finisher=$!
-# Writers to the parent while finish keeps trying: each waits at most one lock_timeout.
-: >"$work/inserts"
-for _ in $(seq 1 40); do
-	kill -0 "$finisher" 2>/dev/null || break
-	sql "INSERT INTO parent (tenant_id, name) VALUES (1, 'during finish')
-		RETURNING round(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)" >>"$work/inserts" 2>&1
-	sleep 0.05
-done
+# Writers to the parent while finish keeps trying: each waits at most one lock_timeout. One session writes every 50 ms
+# and records how long each INSERT took (a connection per INSERT was too slow on a loaded machine to get three in).
+sql "CREATE TABLE finish_writes (ms numeric)" >/dev/null
+for _ in $(seq 1 60); do
+	echo "WITH ins AS (INSERT INTO parent (tenant_id, name) VALUES (1, 'during finish') RETURNING 1)
+		INSERT INTO finish_writes SELECT round(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000) FROM ins;"
+	echo "SELECT pg_sleep(0.05);"
+done >"$work/writer.sql"
+PGAPPNAME="onl_writer_$$" psql -X -q -f "$work/writer.sql" >"$work/writer.out" 2>&1 &
+writer=$!
 wait "$finisher"
+kill "$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
+# its last INSERT may still be running in the server: count the rows once its backend is gone
+online_wait_for "(c) the writer is gone" "SELECT count(*) = 0 FROM pg_stat_activity WHERE application_name = 'onl_writer_$$'" 30
+sql "SELECT ms FROM finish_writes" >"$work/inserts" 2>&1
+grep -q ERROR "$work/writer.out" && cat "$work/writer.out" >>"$work/inserts"
 finish_ms=$((($(date +%s%N) - t0) / 1000000))
 check_eq "(c) finish with the lock held: 55P03 after its attempts (took $finish_ms ms)" "55P03" \
 	"$(sed -nE 's/^ERROR:  ([0-9A-Z]{5}):.*/\1/p' "$work/finish.out")"
