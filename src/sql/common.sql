@@ -1,3 +1,5 @@
+-- src/sql/common.sql — helpers every topic calls.
+
 -- The quoted schema of the extension, for statements built at run time.
 CREATE OR REPLACE FUNCTION uuid7_extension_schema() RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE

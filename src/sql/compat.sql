@@ -1,3 +1,5 @@
+-- src/sql/compat.sql — other projects' names: pg_uuidv7's, and PostgreSQL 17/18 core names on majors that lack them.
+
 -- pg_uuidv7 names, with honest labels (pg_uuidv7 marks its random writers STABLE).
 CREATE OR REPLACE FUNCTION uuid_v7_to_timestamptz(uuid) RETURNS timestamptz
 	AS 'MODULE_PATHNAME', 'uuid_v7_to_timestamptz'

@@ -1,3 +1,5 @@
+-- src/sql/generators.sql — the v7 and v6 generators.
+
 -- Generators: VOLATILE (clock and CSPRNG), PARALLEL SAFE (each process keeps its own state, or shares it when
 -- preloaded). C symbol = SQL name, except where SQL overloads a name.
 CREATE OR REPLACE FUNCTION uuid_generate_v7() RETURNS uuid

@@ -1,3 +1,5 @@
+-- src/sql/inspect.sql — reading uuids: time, version, range bounds, v1/v6 reorderings.
+
 -- Inspection: IMMUTABLE functions of their input. Those that raise on a wrong version are not LEAKPROOF.
 CREATE OR REPLACE FUNCTION uuid_v7_timestamp(id uuid) RETURNS timestamptz
 	AS 'MODULE_PATHNAME', 'uuid_v7_timestamp'

@@ -1,3 +1,5 @@
+-- src/sql/migrate_lookup.sql — old key -> new key: the C helpers of the rewrite and the lookups of migrated tables.
+
 -- C helpers used by the statements the plan generates.
 CREATE OR REPLACE FUNCTION uuid7_migration_next(map regclass, version integer, ts timestamptz, from_column boolean) RETURNS uuid
 	AS 'MODULE_PATHNAME', 'uuid7_migration_next'

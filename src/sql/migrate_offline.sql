@@ -1,3 +1,5 @@
+-- src/sql/migrate_offline.sql — uuid7_migrate(): the offline migration, one rewrite per table.
+
 CREATE OR REPLACE FUNCTION uuid7_migrate(tables regclass[], options jsonb DEFAULT '{}')
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE

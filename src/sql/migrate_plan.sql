@@ -1,3 +1,5 @@
+-- src/sql/migrate_plan.sql — uuid7_migration_plan() and its pieces: what it refuses, every statement it runs.
+
 -- The plan's refusals for what depends on a converted column (c_rel, c_att; c_src: index into t_* of the key whose
 -- mapping gives its values) and cannot follow it to uuid: constraints, indexes, defaults and generated columns, rules,
 -- policies, triggers, SQL-bodied functions, publications, row types used elsewhere, shared key sequences. Views are

@@ -1,3 +1,5 @@
+-- src/sql/online_ddl.sql — the DDL of the uuid twins built beside the old indexes and foreign keys.
+
 -- ---- what to build: the uuid twin of every index and foreign key on a converted column --------------------------
 CREATE OR REPLACE FUNCTION uuid7_online_index_sql(migration bigint, idx oid, new_name name) RETURNS text
 LANGUAGE plpgsql STABLE STRICT

@@ -1,3 +1,5 @@
+-- src/sql/online_phases.sql — the phases of an online migration, one function each.
+
 -- The phases of an online migration, one function each: map -> expand -> backfill -> index -> constrain -> verify ->
 -- ready. uuid7_online_step (online_step.sql) locks the migration row and calls the function of the current phase,
 -- which does one unit of work and says what the worker does next (continue, run a statement, sleep, stop).

@@ -1,3 +1,5 @@
+-- src/sql/online_settings.sql — online options and their defaults, pacing and backoff.
+
 -- work_percent 40 by default (50 before): at full size under bench/online.sh's steady mix, the application kept 0.83x
 -- of its throughput with 40 and 0.697x with 50, and the migration took 1294 s instead of 1228 s (BENCHMARKS.md)
 CREATE OR REPLACE FUNCTION uuid7_online_setting(options jsonb, name text) RETURNS integer

@@ -1,3 +1,5 @@
+-- src/sql/online_start.sql — starting and resuming an online migration.
+
 -- ---- the plan of the offline migration, read by the start and by the swap -----------------------------------------
 
 -- Copies uuid7_migration_plan(tables, plan_options) into the temporary table uuid7_plan_rows (dropped at commit) and

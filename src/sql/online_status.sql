@@ -1,3 +1,5 @@
+-- src/sql/online_status.sql — uuid7_migration_status, what an online migration is doing.
+
 -- The status: a migration whose worker is gone says stopped (its advisory lock is the test, with no grace period).
 CREATE OR REPLACE VIEW uuid7_migration_status AS
 SELECT m.id AS migration_id,

@@ -1,3 +1,5 @@
+-- src/sql/online_step.sql — uuid7_online_step(), the unit of work the worker asks for.
+
 -- The worker's loop (src/pg/online_worker.cpp) calls this until it says stop: it takes the migration row, rests after a
 -- top-level statement it handed out, and hands the rest to the function of the current phase.
 CREATE OR REPLACE FUNCTION uuid7_online_step(migration bigint)

@@ -1,3 +1,5 @@
+-- src/sql/online_swap.sql — the end of an online migration: the swap (finish) or the undo (abort).
+
 CREATE OR REPLACE FUNCTION uuid7_online_swap(migration bigint) RETURNS void
 LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp

@@ -1,3 +1,5 @@
+-- src/sql/online_sync.sql — the sync trigger that keeps the uuid twins current while the application writes.
+
 -- What the sync trigger of a table is given: the migration, then per converted column (in name order) the column,
 -- its twin, the mapping table and the uuid version. The step attaches the trigger with these; the trigger checks
 -- its own arguments against them.

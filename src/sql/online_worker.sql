@@ -1,3 +1,5 @@
+-- src/sql/online_worker.sql — the background worker: launch, liveness, stop, locks and retries.
+
 -- ---- the worker ------------------------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION uuid7_online_launch(migration_id bigint) RETURNS integer
 	AS 'MODULE_PATHNAME', 'uuid7_online_launch'

@@ -1,3 +1,5 @@
+-- src/sql/state_tables.sql — the extension's own tables (install script only).
+
 -- The extension's own tables: the registry of migrated tables and the state of online migrations. CREATE TABLE cannot
 -- be replayed, so this file is part of the install script only; an upgrade changes these tables in its hand-written
 -- part (src/sql/upgrade/).
