@@ -93,7 +93,8 @@ void CheckMapShape(Relation rel)
 	if (rel->rd_rel->relkind != RELKIND_RELATION)
 		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
 						errmsg("\"%s\" is not a uuid7 mapping table", RelationGetRelationName(rel)),
-						errdetail("A mapping table is an ordinary table, not a view, partitioned, foreign or other relation.")));
+						errdetail("A mapping table is an ordinary table, not a view, partitioned, foreign or "
+								  "other relation.")));
 	TupleDesc desc = RelationGetDescr(rel);
 	if (desc->natts < 2 || TupleDescAttr(desc, 0)->atttypid != INT8OID || TupleDescAttr(desc, 1)->atttypid != UUIDOID ||
 		TupleDescAttr(desc, 0)->attisdropped || TupleDescAttr(desc, 1)->attisdropped)
