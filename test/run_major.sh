@@ -5,8 +5,8 @@
 #
 # Installs the packages, builds with -Werror, runs the C++ unit tests, then — once against a plain cluster and
 # once against a cluster with shared_preload_libraries = 'uuid7' — pg_regress (sql/, test/boundary) and the
-# scripted suites (test/concurrency/*.sh, test/migration/*.sh, test/extension/*.sh, then test/online/*.sh; lib.sh
-# files are helpers). Clusters are throwaway and always stopped.
+# scripted suites (test/concurrency/*.sh, test/migration/*.sh, test/extension/*.sh, test/security/*.sh, then
+# test/online/*.sh; lib.sh files are helpers). Clusters are throwaway and always stopped.
 # Appends "PASS name" / "FAIL name" lines to $UUID7_RESULTS (made here when unset) and ends with "N passed, N failed"
 # for this major; exits non-zero when anything failed.
 set -uo pipefail
@@ -91,7 +91,7 @@ for mode in plain preload; do
 	log "pg_regress ($mode)"
 	run_regress "regress-$mode" .
 	run_regress "boundary-$mode" test/boundary
-	for script in test/concurrency/*.sh test/migration/*.sh test/extension/*.sh; do
+	for script in test/concurrency/*.sh test/migration/*.sh test/extension/*.sh test/security/*.sh; do
 		[ -f "$script" ] || continue
 		[ "$(basename "$script")" = lib.sh ] && continue # shared helpers, sourced by the suites
 		run_suite "$script" "$mode"
