@@ -703,11 +703,11 @@ BEGIN
 				ELSIF rec2.atthasdef THEN
 					parts := parts || format('ALTER COLUMN %I DROP DEFAULT', rec2.attname);
 				END IF;
-				parts := parts || format('ALTER COLUMN %I TYPE uuid USING %s.uuid7_migration_lookup(%L::regclass, %I)',
+				parts := parts || format('ALTER COLUMN %I TYPE pg_catalog.uuid USING %s.uuid7_migration_lookup(%L::pg_catalog.regclass, %I::pg_catalog.int8)',
 					rec2.attname, ext, t_map[rec2.src], rec2.attname);
 				parts := parts || format('ALTER COLUMN %I SET DEFAULT %s.uuid_generate_v%s()', rec2.attname, ext, t_ver[rec2.src]);
 			ELSE
-				parts := parts || format('ALTER COLUMN %I TYPE uuid USING %s.uuid7_migration_lookup(%L::regclass, %I)',
+				parts := parts || format('ALTER COLUMN %I TYPE pg_catalog.uuid USING %s.uuid7_migration_lookup(%L::pg_catalog.regclass, %I::pg_catalog.int8)',
 					rec2.attname, ext, t_map[rec2.src], rec2.attname);
 			END IF;
 		END LOOP;

@@ -106,3 +106,37 @@ END;
 $fn$;
 COMMENT ON FUNCTION uuid7_online_fk_sql(bigint, oid, name) IS
 	'internal to the online migration: ADD CONSTRAINT ... NOT VALID for the uuid twin of a foreign key (same MATCH, actions, deferrability)';
+
+-- The statement that builds a twin, derived from the catalog when it is built: the state says which object (index,
+-- foreign key, or the NOT NULL proof of a table) and the name, never the statement. The source must still be an
+-- index or foreign key of the same table, or the step fails with a clear error.
+CREATE OR REPLACE FUNCTION uuid7_online_object_sql(migration bigint, object_ord integer) RETURNS text
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	o record;
+	cond text;
+BEGIN
+	SELECT * INTO o FROM @extschema@.uuid7_online_object WHERE migration_id = migration AND ord = object_ord;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'online migration % has no object %', migration, object_ord USING ERRCODE = '42704';
+	END IF;
+	IF o.kind = 'index' AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = o.source AND i.indrelid = o.relid) THEN
+		RETURN @extschema@.uuid7_online_index_sql(migration, o.source, o.new_name);
+	ELSIF o.kind = 'foreign key' AND EXISTS (SELECT 1 FROM pg_constraint c WHERE c.oid = o.source AND c.conrelid = o.relid AND c.contype = 'f') THEN
+		RETURN @extschema@.uuid7_online_fk_sql(migration, o.source, o.new_name);
+	ELSIF o.kind = 'notnull' THEN
+		SELECT string_agg(format('%I IS NOT NULL', oc.new_name), ' AND ' ORDER BY oc.attname) INTO cond
+		  FROM @extschema@.uuid7_online_column oc JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
+		 WHERE oc.migration_id = migration AND oc.relid = o.relid AND a.attnotnull;
+		IF cond IS NOT NULL THEN
+			RETURN format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%s) NOT VALID', o.relid, o.new_name, cond);
+		END IF;
+	END IF;
+	RAISE EXCEPTION 'cannot build % "%" of online migration %: what it replaces on table % is gone', o.kind, o.new_name, migration, o.relid
+		USING ERRCODE = '55000', HINT = 'The table was changed during the migration: abort it (uuid7_migration_abort) and start again.';
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_online_object_sql(bigint, integer) IS
+	'internal to the online migration: the statement that builds an index or constraint twin, derived from the catalog at the moment of use';

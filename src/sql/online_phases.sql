@@ -301,7 +301,7 @@ BEGIN
 		 WHERE ci.relname = o.new_name AND ci.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = o.relid);
 		IF NOT FOUND THEN
 			UPDATE @extschema@.uuid7_online_migration SET run_started_at = clock_timestamp() WHERE id = migration;
-			RETURN QUERY SELECT 'run', o.create_sql, NULL::int;
+			RETURN QUERY SELECT 'run', @extschema@.uuid7_online_object_sql(migration, o.ord), NULL::int;
 		ELSIF NOT ok THEN
 			-- left behind by a build that was interrupted (a crash, a kill, a cancel): build it again
 			UPDATE @extschema@.uuid7_online_migration SET run_started_at = clock_timestamp() WHERE id = migration;
@@ -345,7 +345,7 @@ BEGIN
 					EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE',
 						coalesce((SELECT con.confrelid::regclass FROM pg_constraint con WHERE con.conrelid = o.relid AND con.conname = o.old_name), o.relid));
 				END IF;
-				EXECUTE o.create_sql;
+				EXECUTE @extschema@.uuid7_online_object_sql(migration, o.ord);
 			ELSIF o.validate THEN
 				-- SHARE UPDATE EXCLUSIVE: the application keeps writing while the rows are checked
 				EXECUTE format('ALTER TABLE %s VALIDATE CONSTRAINT %I', o.relid, o.new_name);

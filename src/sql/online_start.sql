@@ -42,7 +42,6 @@ DECLARE
 	map text;
 	fk record;
 	ix record;
-	mapsch text;
 	pkatt int2;
 	online_keys text[] := ARRAY['batch_blocks', 'map_batch', 'pause_ms', 'work_percent', 'vacuum_every', 'lock_timeout_ms', 'lock_retries'];
 BEGIN
@@ -91,12 +90,10 @@ BEGIN
 			EXECUTE rec.statement;
 		END LOOP;
 		SELECT con.conkey[1] INTO pkatt FROM pg_constraint con WHERE con.conrelid = tables[i] AND con.contype = 'p';
-		SELECT nspname INTO mapsch FROM pg_namespace WHERE oid = (SELECT relnamespace FROM pg_class WHERE oid = map::regclass);
-		INSERT INTO @extschema@.uuid7_online_table (migration_id, relid, ord, is_key, key_column, old_type, mapping_table, uuid_version, sync_function)
+		INSERT INTO @extschema@.uuid7_online_table (migration_id, relid, ord, is_key, key_column, old_type, mapping_table, uuid_version)
 		SELECT mid, tables[i], i, true, a.attname, a.atttypid::regtype, map::regclass,
 			   (SELECT substring(p.detail FROM '^one new v([67]) ')::int FROM uuid7_plan_rows AS p
-				 WHERE p.phase = 'mapping' AND p.object = map AND p.detail LIKE 'one new v%'),
-			   format('%I.%I', mapsch, 'uuid7_sync_' || mid || '_' || tables[i]::oid)
+				 WHERE p.phase = 'mapping' AND p.object = map AND p.detail LIKE 'one new v%')
 		  FROM pg_attribute a WHERE a.attrelid = tables[i] AND a.attnum = pkatt;
 		INSERT INTO @extschema@.uuid7_online_column (migration_id, relid, attname, new_name, source)
 		SELECT mid, tables[i], a.attname, 'uuid7_new_' || a.attnum, tables[i]
@@ -115,10 +112,8 @@ BEGIN
 	LOOP
 		IF NOT EXISTS (SELECT 1 FROM @extschema@.uuid7_online_table WHERE migration_id = mid AND relid = fk.conrelid) THEN
 			ord := ord + 1;
-			SELECT nspname INTO mapsch FROM pg_namespace WHERE oid = (SELECT relnamespace FROM pg_class WHERE oid =
-				(SELECT mapping_table FROM @extschema@.uuid7_online_table WHERE migration_id = mid AND relid = fk.confrelid));
-			INSERT INTO @extschema@.uuid7_online_table (migration_id, relid, ord, is_key, sync_function)
-			VALUES (mid, fk.conrelid, ord, false, format('%I.%I', mapsch, 'uuid7_sync_' || mid || '_' || fk.conrelid::oid));
+			INSERT INTO @extschema@.uuid7_online_table (migration_id, relid, ord, is_key)
+			VALUES (mid, fk.conrelid, ord, false);
 		END IF;
 		INSERT INTO @extschema@.uuid7_online_column (migration_id, relid, attname, new_name, source)
 		SELECT mid, fk.conrelid, a.attname, 'uuid7_new_' || a.attnum, fk.confrelid
@@ -160,24 +155,22 @@ BEGIN
 		 ORDER BY px.indrelid, px.indexrelid
 	LOOP
 		ord := ord + 1;
-		INSERT INTO @extschema@.uuid7_online_object (migration_id, ord, kind, relid, old_name, contype, deferrable_clause, new_name, create_sql)
+		INSERT INTO @extschema@.uuid7_online_object (migration_id, ord, kind, relid, old_name, contype, deferrable_clause, new_name, source)
 		VALUES (mid, ord, 'index', ix.indrelid, coalesce(ix.conname, ix.relname), ix.contype,
 				CASE WHEN ix.condeferrable THEN ' DEFERRABLE' || CASE WHEN ix.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END ELSE '' END,
-				'uuid7_ix_' || ix.indexrelid,
-				@extschema@.uuid7_online_index_sql(mid, ix.indexrelid, ('uuid7_ix_' || ix.indexrelid)::name));
+				'uuid7_ix_' || ix.indexrelid, ix.indexrelid);
 	END LOOP;
 	-- one check per table over the twins of its NOT NULL columns (the new keys, and references declared NOT NULL):
 	-- validated, it lets the swap set NOT NULL without a scan
-	FOR rec IN SELECT t.relid, string_agg(format('%I IS NOT NULL', oc.new_name), ' AND ' ORDER BY oc.attname) AS cond
+	FOR rec IN SELECT DISTINCT t.relid, t.ord
 				 FROM @extschema@.uuid7_online_table t
 				 JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = t.migration_id AND oc.relid = t.relid
 				 JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
 				WHERE t.migration_id = mid AND a.attnotnull
-				GROUP BY t.relid, t.ord ORDER BY t.ord LOOP
+				ORDER BY t.ord LOOP
 		ord := ord + 1;
-		INSERT INTO @extschema@.uuid7_online_object (migration_id, ord, kind, relid, new_name, create_sql)
-		VALUES (mid, ord, 'notnull', rec.relid, 'uuid7_nn_' || mid,
-				format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%s) NOT VALID', rec.relid, 'uuid7_nn_' || mid, rec.cond));
+		INSERT INTO @extschema@.uuid7_online_object (migration_id, ord, kind, relid, new_name)
+		VALUES (mid, ord, 'notnull', rec.relid, 'uuid7_nn_' || mid);
 	END LOOP;
 	FOR fk IN
 		SELECT DISTINCT con.oid, con.conrelid, con.conname, con.convalidated
@@ -188,9 +181,8 @@ BEGIN
 		 ORDER BY con.conrelid, con.conname
 	LOOP
 		ord := ord + 1;
-		INSERT INTO @extschema@.uuid7_online_object (migration_id, ord, kind, relid, old_name, new_name, create_sql, validate)
-		VALUES (mid, ord, 'foreign key', fk.conrelid, fk.conname, 'uuid7_fk_' || fk.oid,
-				@extschema@.uuid7_online_fk_sql(mid, fk.oid, ('uuid7_fk_' || fk.oid)::name), fk.convalidated);
+		INSERT INTO @extschema@.uuid7_online_object (migration_id, ord, kind, relid, old_name, new_name, source, validate)
+		VALUES (mid, ord, 'foreign key', fk.conrelid, fk.conname, 'uuid7_fk_' || fk.oid, fk.oid, fk.convalidated);
 	END LOOP;
 
 	DROP TABLE uuid7_plan_rows;
@@ -209,11 +201,10 @@ DECLARE
 	m record;
 	pid int;
 	problems bigint;
+	saved_role text := @extschema@.uuid7_online_become_starter(migration, 'resume');
 BEGIN
 	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration FOR UPDATE;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'online migration % does not exist', migration USING ERRCODE = '42704';
-	ELSIF m.state IN ('finished', 'aborted') THEN
+	IF m.state IN ('finished', 'aborted') THEN
 		RAISE EXCEPTION 'online migration % is %: there is nothing to resume', migration, m.state USING ERRCODE = '55000';
 	END IF;
 	pid := @extschema@.uuid7_online_worker_pid(migration);
@@ -239,7 +230,9 @@ BEGIN
 	END IF;
 	UPDATE @extschema@.uuid7_online_migration SET state = 'running', lock_attempts = 0, run_started_at = NULL, updated_at = clock_timestamp()
 	 WHERE id = migration;
-	RETURN @extschema@.uuid7_online_start_worker(migration);
+	pid := @extschema@.uuid7_online_start_worker(migration);
+	PERFORM @extschema@.uuid7_online_restore_role(saved_role);
+	RETURN pid;
 END;
 $fn$;
 COMMENT ON FUNCTION uuid7_migration_resume(bigint) IS

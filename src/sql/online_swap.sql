@@ -1,5 +1,20 @@
 -- src/sql/online_swap.sql — the end of an online migration: the swap (finish) or the undo (abort).
 
+-- Migrations started before 1.4 generated a trigger function per table (uuid7_sync_<migration>_<table oid>); the
+-- function to drop is found from the catalog (the trigger that calls it), never from a name stored in the state.
+CREATE OR REPLACE FUNCTION uuid7_online_legacy_sync_functions(migration bigint) RETURNS SETOF regprocedure
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT DISTINCT tg.tgfoid::regprocedure
+	  FROM pg_trigger tg JOIN pg_proc p ON p.oid = tg.tgfoid
+	 WHERE tg.tgname = 'zz_uuid7_sync_' || migration
+	   AND tg.tgrelid IN (SELECT t.relid FROM @extschema@.uuid7_online_table t WHERE t.migration_id = migration)
+	   AND p.proname = 'uuid7_sync_' || migration || '_' || tg.tgrelid::oid
+$fn$;
+COMMENT ON FUNCTION uuid7_online_legacy_sync_functions(bigint) IS
+	'internal to the online migration: the trigger functions a migration started before 1.4 generated, found from its triggers';
+
 CREATE OR REPLACE FUNCTION uuid7_online_swap(migration bigint) RETURNS void
 LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp
@@ -15,10 +30,13 @@ DECLARE
 	plan_opts jsonb;
 	saved_level text;
 	alters text;
+	legacy regprocedure[];
+	fn regprocedure;
 BEGIN
 	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
 	saved_level := current_setting('client_min_messages');
 	PERFORM set_config('client_min_messages', 'warning', true);	-- not the NOTICE of each index renamed by USING INDEX
+	legacy := ARRAY(SELECT @extschema@.uuid7_online_legacy_sync_functions(migration));
 	FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration ORDER BY ord LOOP
 		EXECUTE format('DROP TRIGGER %I ON %s', 'zz_uuid7_sync_' || migration, t.relid);
 	END LOOP;
@@ -104,8 +122,10 @@ BEGIN
 		EXECUTE rec.statement;
 	END LOOP;
 	-- the sync functions of migrations started before 1.4, and the registry row uuid7_mapped_id() / uuid7_legacy_id() read
+	FOREACH fn IN ARRAY legacy LOOP
+		EXECUTE format('DROP FUNCTION IF EXISTS %s', fn);
+	END LOOP;
 	FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration ORDER BY ord LOOP
-		EXECUTE format('DROP FUNCTION IF EXISTS %s()', t.sync_function);
 		IF t.is_key THEN
 			INSERT INTO @extschema@.uuid7_migrated_table (relid, key_column, old_type, mapping_table, uuid_version, timestamp_column)
 			VALUES (t.relid, t.key_column,
@@ -136,11 +156,10 @@ DECLARE
 	t0 timestamptz := clock_timestamp();
 	saved text := current_setting('lock_timeout');
 	rel regclass;
+	saved_role text := @extschema@.uuid7_online_become_starter(migration, 'finish');
 BEGIN
 	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration FOR UPDATE;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'online migration % does not exist', migration USING ERRCODE = '42704';
-	ELSIF m.state IN ('finished', 'aborted') THEN
+	IF m.state IN ('finished', 'aborted') THEN
 		RAISE EXCEPTION 'online migration % is already %', migration, m.state USING ERRCODE = '55000';
 	ELSIF m.state <> 'ready' THEN
 		RAISE EXCEPTION 'online migration % is not ready to finish: it is % (phase %)', migration,
@@ -176,6 +195,7 @@ BEGIN
 	UPDATE @extschema@.uuid7_online_migration
 	   SET phase = 'finished', state = 'finished', worker_pid = NULL, finished_at = clock_timestamp(), updated_at = clock_timestamp()
 	 WHERE id = migration;
+	PERFORM @extschema@.uuid7_online_restore_role(saved_role);
 	RETURN jsonb_build_object('migration_id', migration,
 		'tables', (SELECT jsonb_agg(t.relid::text ORDER BY t.ord) FROM @extschema@.uuid7_online_table t WHERE t.migration_id = migration AND t.is_key),
 		'referencing_tables', (SELECT coalesce(jsonb_agg(t.relid::text ORDER BY t.ord), '[]') FROM @extschema@.uuid7_online_table t WHERE t.migration_id = migration AND NOT t.is_key),
@@ -196,11 +216,10 @@ DECLARE
 	t record;
 	o record;
 	attempts int;
+	saved_role text := @extschema@.uuid7_online_become_starter(migration, 'abort');
 BEGIN
 	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'online migration % does not exist', migration USING ERRCODE = '42704';
-	ELSIF m.state = 'finished' THEN
+	IF m.state = 'finished' THEN
 		RAISE EXCEPTION 'online migration % is already finished', migration USING ERRCODE = '55000',
 			HINT = 'A finished migration is undone only by hand; the mapping table has the old keys.';
 	ELSIF m.state = 'aborted' THEN
@@ -211,6 +230,8 @@ BEGIN
 	FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration ORDER BY ord DESC LOOP
 		undo := undo || format('DROP TRIGGER IF EXISTS %I ON %s; ', 'zz_uuid7_sync_' || migration, t.relid);
 	END LOOP;
+	SELECT undo || coalesce(string_agg(format('DROP FUNCTION IF EXISTS %s; ', f), ''), '') INTO undo
+	  FROM @extschema@.uuid7_online_legacy_sync_functions(migration) AS f;
 	FOR o IN SELECT * FROM @extschema@.uuid7_online_object WHERE migration_id = migration AND kind <> 'index' ORDER BY ord DESC LOOP
 		undo := undo || format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I; ', o.relid, o.new_name);
 	END LOOP;
@@ -222,7 +243,6 @@ BEGIN
 		undo := undo || format('ALTER TABLE %s %s; ', t.relid,
 			(SELECT string_agg(format('DROP COLUMN IF EXISTS %I', oc.new_name), ', ' ORDER BY oc.attname)
 			   FROM @extschema@.uuid7_online_column oc WHERE oc.migration_id = migration AND oc.relid = t.relid));
-		undo := undo || format('DROP FUNCTION IF EXISTS %s(); ', t.sync_function);
 	END LOOP;
 	FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration AND is_key ORDER BY ord DESC LOOP
 		undo := undo || format('DROP TABLE IF EXISTS %s; ', t.mapping_table);
@@ -231,6 +251,11 @@ BEGIN
 	UPDATE @extschema@.uuid7_online_migration
 	   SET phase = 'aborted', state = 'aborted', worker_pid = NULL, finished_at = clock_timestamp(), updated_at = clock_timestamp()
 	 WHERE id = migration;
+	IF NOT FOUND THEN
+		-- never report an abort that changed nothing
+		RAISE EXCEPTION 'online migration % could not be marked aborted', migration USING ERRCODE = '42501';
+	END IF;
+	PERFORM @extschema@.uuid7_online_restore_role(saved_role);
 	RETURN jsonb_build_object('migration_id', migration, 'aborted_in_phase', m.phase, 'lock_attempts', attempts);
 END;
 $fn$;

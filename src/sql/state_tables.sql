@@ -23,12 +23,11 @@ COMMENT ON TABLE uuid7_migrated_table IS
 	'tables migrated to uuid keys by uuid7_migrate(), with their old key -> new key mapping tables';
 SELECT pg_catalog.pg_extension_config_dump('uuid7_migrated_table', '');
 
--- Everyone may read the registry; a row may only be added for a table the caller owns.
+-- Row security on every state table; the policies' expressions are in state_policies.sql (replayed by upgrades).
 GRANT SELECT, INSERT ON uuid7_migrated_table TO PUBLIC;
 ALTER TABLE uuid7_migrated_table ENABLE ROW LEVEL SECURITY;
-CREATE POLICY uuid7_migrated_table_read ON uuid7_migrated_table FOR SELECT USING (true);
-CREATE POLICY uuid7_migrated_table_add ON uuid7_migrated_table FOR INSERT
-	WITH CHECK (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = relid), 'USAGE'));
+CREATE POLICY uuid7_migrated_table_read ON uuid7_migrated_table FOR SELECT USING (false);
+CREATE POLICY uuid7_migrated_table_add ON uuid7_migrated_table FOR INSERT WITH CHECK (false);
 
 -- ---- state: everything the worker needs to stop and resume lives in these tables ----------------------------
 
@@ -64,7 +63,6 @@ CREATE TABLE uuid7_online_table (
 	old_type regtype,
 	mapping_table regclass,
 	uuid_version integer,
-	sync_function text,
 	map_cursor bigint,				-- last old key given a new key by the map phase
 	map_batches integer NOT NULL DEFAULT 0,
 	map_done boolean NOT NULL DEFAULT false,
@@ -85,8 +83,6 @@ CREATE TABLE uuid7_online_table (
 );
 COMMENT ON TABLE uuid7_online_table IS
 	'tables altered by an online migration, with the backfill cursor of each';
-COMMENT ON COLUMN uuid7_online_table.sync_function IS
-	'name reserved for the trigger function of migrations started before 1.4 (which generated one per table); since 1.4 the trigger calls uuid7_online_sync() and the name stays unused';
 COMMENT ON COLUMN uuid7_online_table.map_round_start IS
 	'the map cursor when the current map round started (NULL in the first round)';
 COMMENT ON COLUMN uuid7_online_table.vacuumed_after IS
@@ -112,33 +108,28 @@ CREATE TABLE uuid7_online_object (
 	contype "char",					-- p or u when the index backs that constraint
 	deferrable_clause text NOT NULL DEFAULT '',
 	new_name name NOT NULL,
-	create_sql text NOT NULL,
 	validate boolean NOT NULL DEFAULT true,
 	done boolean NOT NULL DEFAULT false,
+	source oid,						-- the index or foreign key it is the twin of (NULL for notnull)
 	PRIMARY KEY (migration_id, ord)
 );
 COMMENT ON TABLE uuid7_online_object IS
 	'indexes and constraints an online migration builds beside the old ones and swaps in';
+COMMENT ON COLUMN uuid7_online_object.source IS
+	'the index or foreign key the object is the twin of (2.0; NULL for the NOT NULL proof): its statement is derived from the catalog when it is built, never stored';
 
--- Everyone may read the state; only members of the role that started a migration may change it.
+-- Only members of the role that started a migration may change its rows; the expressions: state_policies.sql.
 GRANT SELECT, INSERT, UPDATE, DELETE ON uuid7_online_migration, uuid7_online_table, uuid7_online_column,
 	uuid7_online_object TO PUBLIC;
 ALTER TABLE uuid7_online_migration ENABLE ROW LEVEL SECURITY;
-CREATE POLICY uuid7_online_migration_read ON uuid7_online_migration FOR SELECT USING (true);
-CREATE POLICY uuid7_online_migration_write ON uuid7_online_migration FOR ALL
-	USING (pg_catalog.pg_has_role(started_by, 'USAGE')) WITH CHECK (pg_catalog.pg_has_role(started_by, 'USAGE'));
+CREATE POLICY uuid7_online_migration_read ON uuid7_online_migration FOR SELECT USING (false);
+CREATE POLICY uuid7_online_migration_write ON uuid7_online_migration FOR ALL USING (false) WITH CHECK (false);
 ALTER TABLE uuid7_online_table ENABLE ROW LEVEL SECURITY;
-CREATE POLICY uuid7_online_table_read ON uuid7_online_table FOR SELECT USING (true);
-CREATE POLICY uuid7_online_table_write ON uuid7_online_table FOR ALL
-	USING (pg_catalog.pg_has_role((SELECT m.started_by FROM @extschema@.uuid7_online_migration m WHERE m.id = migration_id), 'USAGE'))
-	WITH CHECK (pg_catalog.pg_has_role((SELECT m.started_by FROM @extschema@.uuid7_online_migration m WHERE m.id = migration_id), 'USAGE'));
+CREATE POLICY uuid7_online_table_read ON uuid7_online_table FOR SELECT USING (false);
+CREATE POLICY uuid7_online_table_write ON uuid7_online_table FOR ALL USING (false) WITH CHECK (false);
 ALTER TABLE uuid7_online_column ENABLE ROW LEVEL SECURITY;
-CREATE POLICY uuid7_online_column_read ON uuid7_online_column FOR SELECT USING (true);
-CREATE POLICY uuid7_online_column_write ON uuid7_online_column FOR ALL
-	USING (pg_catalog.pg_has_role((SELECT m.started_by FROM @extschema@.uuid7_online_migration m WHERE m.id = migration_id), 'USAGE'))
-	WITH CHECK (pg_catalog.pg_has_role((SELECT m.started_by FROM @extschema@.uuid7_online_migration m WHERE m.id = migration_id), 'USAGE'));
+CREATE POLICY uuid7_online_column_read ON uuid7_online_column FOR SELECT USING (false);
+CREATE POLICY uuid7_online_column_write ON uuid7_online_column FOR ALL USING (false) WITH CHECK (false);
 ALTER TABLE uuid7_online_object ENABLE ROW LEVEL SECURITY;
-CREATE POLICY uuid7_online_object_read ON uuid7_online_object FOR SELECT USING (true);
-CREATE POLICY uuid7_online_object_write ON uuid7_online_object FOR ALL
-	USING (pg_catalog.pg_has_role((SELECT m.started_by FROM @extschema@.uuid7_online_migration m WHERE m.id = migration_id), 'USAGE'))
-	WITH CHECK (pg_catalog.pg_has_role((SELECT m.started_by FROM @extschema@.uuid7_online_migration m WHERE m.id = migration_id), 'USAGE'));
+CREATE POLICY uuid7_online_object_read ON uuid7_online_object FOR SELECT USING (false);
+CREATE POLICY uuid7_online_object_write ON uuid7_online_object FOR ALL USING (false) WITH CHECK (false);

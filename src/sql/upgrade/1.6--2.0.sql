@@ -1,2 +1,14 @@
--- uuid7 1.6 -> 2.0, the part CREATE OR REPLACE cannot do. 2.0 changes no table of the extension: the engine's SQL is
--- laid out by topic (src/sql/) and the scripts are built from it, so the upgrade replays every topic file.
+-- uuid7 1.6 -> 2.0, the part CREATE OR REPLACE cannot do. The engine's SQL is laid out by topic (src/sql/) and the
+-- scripts are built from it, so the upgrade replays every topic file after this part.
+
+-- The state holds data, never statements: the statement that builds an index or foreign key twin is derived from the
+-- catalog when it is built (from the object it is the twin of), and the trigger functions of migrations started
+-- before 1.4 are found from their triggers. Migrations in flight keep going: their twins' sources are read off the
+-- names the engine gave them (uuid7_ix_<index oid>, uuid7_fk_<constraint oid>) since 1.1.
+ALTER TABLE uuid7_online_object ADD COLUMN source oid;
+COMMENT ON COLUMN uuid7_online_object.source IS
+	'the index or foreign key the object is the twin of (2.0; NULL for the NOT NULL proof): its statement is derived from the catalog when it is built, never stored';
+UPDATE uuid7_online_object SET source = substring(new_name FROM '^uuid7_(?:ix|fk)_([0-9]+)$')::oid
+ WHERE kind IN ('index', 'foreign key');
+ALTER TABLE uuid7_online_object DROP COLUMN create_sql;
+ALTER TABLE uuid7_online_table DROP COLUMN sync_function;
