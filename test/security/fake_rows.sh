@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# test/security/fake_rows.sh — issue 22 (low): "fake migration rows naming another role's table block that role's
+# start (55006), and its abort then returns success while nothing changed". On 1.6 any role could insert state rows
+# naming any table. Now a state row may only name tables the writer owns, so the owner's start is never blocked.
+set -uo pipefail
+cd "$(dirname "$0")"
+source ../assert.sh
+source ../online/lib.sh
+source ./lib.sh
+
+online_db fake_rows
+mig_role sec_owner LOGIN; owner=$MIG_ROLE
+mig_role sec_faker LOGIN; faker=$MIG_ROLE
+online_setup <<SQL
+GRANT CREATE ON SCHEMA public TO "$owner";
+SET ROLE "$owner";
+CREATE TABLE public.t (id bigint PRIMARY KEY);
+INSERT INTO public.t SELECT generate_series(1, 100);
+SQL
+
+sec_sqlstate_as "a migration row naming another role's table is refused" "$faker" 42501 \
+	"INSERT INTO uuid7_online_migration (tables, options, plan_options) VALUES (ARRAY['public.t']::regclass[], '{}', '{}')"
+# a migration row of the faker's own (no table), then a table row naming the owner's table under it
+fid=$(sec_as "$faker" "INSERT INTO uuid7_online_migration (tables, options, plan_options) VALUES ('{}', '{}', '{}') RETURNING id" 2>&1)
+sec_sqlstate_as "a table row naming another role's table is refused" "$faker" 42501 \
+	"INSERT INTO uuid7_online_table (migration_id, relid, ord, is_key) VALUES (${fid:-0}, 'public.t', 1, true)"
+check_eq "no state row names the owner's table" "0" "$(sql "SELECT count(*) FROM uuid7_online_table WHERE relid = 'public.t'::regclass")"
+
+mid=$(PGOPTIONS="-c role=$owner" online_start "ARRAY['public.t']::regclass[]")
+check_true "the owner's start is not blocked" "SELECT EXISTS (SELECT 1 FROM uuid7_online_migration WHERE id = ${mid:-0} AND started_by = '$owner')"
+check_eq "the owner's migration reaches ready" "ready" "$(online_wait "${mid:-0}" 120)"
+sec_sqlstate_as "the faker cannot abort the owner's migration" "$faker" 42704 "SELECT uuid7_migration_abort(${mid:-0})"
+check_eq "the owner aborts it, and the abort changed the state" "aborted" \
+	"$(sec_as "$owner" "SELECT uuid7_migration_abort(${mid:-0})->>'aborted_in_phase' IS NOT NULL; SELECT state FROM uuid7_online_migration WHERE id = ${mid:-0}" | tail -n1)"
