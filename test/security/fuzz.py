@@ -374,7 +374,7 @@ if skipped_types:
 
 
 # ---- running them ----------------------------------------------------------------------------------------------
-def block(i, call_sql):
+def block(i, call_sql, timeout):
     body = call_sql[len("DO-BODY:"):] if call_sql.startswith("DO-BODY:") else "PERFORM %s" % call_sql
     return (
         "BEGIN;\nSET LOCAL statement_timeout = %d;\nDO $fuzz$\nDECLARE t0 timestamptz := clock_timestamp(); st text; msg text;\n"
@@ -382,7 +382,7 @@ def block(i, call_sql):
         "  EXCEPTION WHEN query_canceled THEN st := SQLSTATE; msg := SQLERRM;\n"
         "            WHEN OTHERS THEN st := SQLSTATE; msg := SQLERRM;\n  END;\n"
         "  RAISE NOTICE 'FZ|%%|%%|%%|%%', %d, st, (extract(epoch FROM clock_timestamp() - t0) * 1000)::int,\n"
-        "    translate(left(msg, 300), E'\\n\\t|', '   ');\nEND\n$fuzz$;\nROLLBACK;\n" % (timeout_ms, body, i))
+        "    translate(left(msg, 300), E'\\n\\t|', '   ');\nEND\n$fuzz$;\nROLLBACK;\n" % (timeout, body, i))
 
 
 PREAMBLE = ("SET client_min_messages = notice;\n"
@@ -402,60 +402,77 @@ def wait_for_server(limit=90):
     return False
 
 
+def run(ids, timeout, results, deaths):
+    """Runs calls[ids] in order, timeout ms each, into results {id: (state, ms, message)}; notes session deaths."""
+    start = 0
+    hang_limit = timeout / 1000.0 + 30
+    position = {i: k for k, i in enumerate(ids)}
+    while start < len(ids):
+        script_path = os.path.join(outdir, "script.sql")
+        with open(script_path, "w") as f:
+            f.write(PREAMBLE + "".join(block(i, calls[i][2], timeout) for i in ids[start:]))
+        proc = subprocess.Popen(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=0", "-f", script_path],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        last_words = []
+        last = start - 1
+        last_progress = time.time()
+        hung = False
+        pending = b""
+        eof = False
+        while not eof:
+            r, _, _ = select.select([proc.stdout], [], [], 1.0)
+            if not r:
+                if time.time() - last_progress > hang_limit:
+                    hung = True
+                    proc.kill()
+                    break
+                continue
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            eof = chunk == b""
+            pending += chunk
+            lines = pending.split(b"\n")
+            pending = lines.pop() if not eof else b""
+            for raw in lines:
+                line = raw.decode("utf-8", "replace")
+                m = NOTICE.search(line)
+                if m:
+                    i = int(m.group(1))
+                    results[i] = (m.group(2), int(m.group(3)), m.group(4))
+                    last = position[i]
+                    last_progress = time.time()
+                elif line.strip() and "FZREADY" not in line:
+                    last_words = (last_words + [line.strip()])[-5:]
+        proc.wait()
+        if last + 1 >= len(ids):
+            return
+        culprit = ids[last + 1]
+        why = "HUNG" if hung else "DEAD"
+        results[culprit] = (why, int((time.time() - last_progress) * 1000), " / ".join(last_words)[:300])
+        deaths.append("%d\t%s\t%s" % (culprit, calls[culprit][1], " / ".join(last_words)[:500]))
+        if hung:  # its backend may still run: end it (as the superuser fuzz.sh runs as)
+            psql_query("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity "
+                       "WHERE usename = %s AND pid <> pg_catalog.pg_backend_pid()" % lit(os.environ["FUZZ_ROLE"]),
+                       user=os.environ["FUZZ_SUPERUSER"])
+        if len(deaths) > 25 or not wait_for_server():
+            deaths.append("-1\tgave up\tmore than 25 session deaths, or the server did not come back")
+            return
+        start = last + 2
+
+
 results = {}
 deaths = []
-start = 0
-hang_limit = timeout_ms / 1000.0 + 30
-while start < len(calls):
-    script_path = os.path.join(outdir, "script.sql")
-    with open(script_path, "w") as f:
-        f.write(PREAMBLE + "".join(block(i, calls[i][2]) for i in range(start, len(calls))))
-    proc = subprocess.Popen(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=0", "-f", script_path],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    last_words = []
-    last = start - 1
-    last_progress = time.time()
-    hung = False
-    pending = b""
-    eof = False
-    while not eof:
-        r, _, _ = select.select([proc.stdout], [], [], 1.0)
-        if not r:
-            if time.time() - last_progress > hang_limit:
-                hung = True
-                proc.kill()
-                break
-            continue
-        chunk = os.read(proc.stdout.fileno(), 65536)
-        eof = chunk == b""
-        pending += chunk
-        lines = pending.split(b"\n")
-        pending = lines.pop() if not eof else b""
-        for raw in lines:
-            line = raw.decode("utf-8", "replace")
-            m = NOTICE.search(line)
-            if m:
-                i = int(m.group(1))
-                results[i] = (m.group(2), int(m.group(3)), m.group(4))
-                last = i
-                last_progress = time.time()
-            elif line.strip() and "FZREADY" not in line:
-                last_words = (last_words + [line.strip()])[-5:]
-    proc.wait()
-    if last + 1 >= len(calls):
-        break
-    culprit = last + 1
-    why = "HUNG" if hung else "DEAD"
-    results[culprit] = (why, int((time.time() - last_progress) * 1000), " / ".join(last_words)[:300])
-    deaths.append("%d\t%s\t%s" % (culprit, calls[culprit][1], " / ".join(last_words)[:500]))
-    if hung:  # its backend may still run: end it (as the superuser fuzz.sh runs as)
-        psql_query("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity "
-                   "WHERE usename = %s AND pid <> pg_catalog.pg_backend_pid()" % lit(os.environ["FUZZ_ROLE"]),
-                   user=os.environ["FUZZ_SUPERUSER"])
-    if len(deaths) > 25 or not wait_for_server():
-        deaths.append("-1\tgave up\tmore than 25 session deaths, or the server did not come back")
-        break
-    start = culprit + 1
+run(list(range(len(calls))), timeout_ms, results, deaths)
+# A call that statement_timeout ended may only be slow on a loaded machine (a 10k-element array is linear work):
+# it runs once more, alone, with six times the time (sleepers aside). Ended again, it stays 57014; done, it is noted
+# as slow, with the time of its first run.
+sleepers = re.compile(os.environ.get("FUZZ_SLEEPERS", "^$"))
+slow = [i for i, r in results.items() if r[0] == "57014" and not sleepers.search(calls[i][0])]
+retried = {}
+if slow and len(deaths) <= 25:
+    run(sorted(slow), timeout_ms * 6, retried, deaths)
+    for i, (st, ms, msg) in retried.items():
+        if st != "57014":
+            results[i] = (st, results[i][1], "(slow: ended by statement_timeout once, then took %d ms) %s" % (ms, msg))
 
 with open(os.path.join(outdir, "calls.tsv"), "w") as f:
     for i, (sig, label, _) in enumerate(calls):

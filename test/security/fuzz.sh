@@ -144,7 +144,7 @@ check_eq "the server did not restart after those lookups" "$started_at" "$(sql "
 
 # ---- the fuzz ----------------------------------------------------------------------------------------------------
 t1=$SECONDS
-PGUSER=$role FUZZ_ROLE=$role FUZZ_SUPERUSER=${PGUSER:-postgres} python3 ./fuzz.py "$work/fixtures" "$work" ||
+PGUSER=$role FUZZ_ROLE=$role FUZZ_SUPERUSER=${PGUSER:-postgres} FUZZ_SLEEPERS="^($SLEEPERS)\\(" python3 ./fuzz.py "$work/fixtures" "$work" ||
 	fail "fuzz.py ran to its end" "exit status $?"
 t_fuzz=$((SECONDS - t1))
 touch "$work/calls.tsv" "$work/functions.tsv" "$work/sessions.txt"
@@ -175,10 +175,10 @@ fail_calls "no call raised an internal error (XX000, XX001) or a system error (5
 	"$(awk -F'\t' -v allowed="$ALLOWED_INTERNAL" '
 		BEGIN { n = split(allowed, a, " "); for (i = 1; i <= n; i++) ok[a[i]] = 1 }
 		($4 ~ /^XX00[01]$/ || $4 ~ /^58/) { fn = $2; sub(/\(.*/, "", fn); if (!((fn "|" $4) in ok)) print }' "$work/calls.tsv")"
+# (a call ended by statement_timeout ran once more with six times the time: fuzz.py; ended again, it is 57014 here)
 fail_calls "no call outlasted statement_timeout except the functions that wait on purpose" \
-	"$(awk -F'\t' -v s="^($SLEEPERS)\\\\(" -v limit="$TIMEOUT_MS" '
-		($4 == "57014" || $5 > limit + 1000) && $2 !~ s' "$work/calls.tsv")"
-fail_calls "no call at all (sleepers included) ran more than 1 s past statement_timeout" \
+	"$(awk -F'\t' -v s="^($SLEEPERS)\\\\(" '$4 == "57014" && $2 !~ s' "$work/calls.tsv")"
+fail_calls "no call at all (sleepers included) ran more than 1 s past statement_timeout (it ignored the cancel)" \
 	"$(awk -F'\t' -v limit="$TIMEOUT_MS" '$5 > limit + 1000' "$work/calls.tsv")"
 
 # ---- nothing the calls did persisted ------------------------------------------------------------------------------
@@ -195,40 +195,44 @@ fi
 
 # ---- committed online migrations with extreme options their start accepts ---------------------------------------
 # The calls above are rolled back, so no worker ever acts on a hostile option. Here each accepted extreme runs for
-# real on a table of its own (three at a time), as the ordinary role: the worker must end in ready, failed or
-# blocked without an internal error (or still be working at the deadline, for the options that slow it down on
-# purpose), and uuid7_migration_abort() must then clean it up.
+# real on a table of its own (with a child), as the ordinary role, three at a time: the worker must reach ready,
+# failed or blocked without an internal error — or still be at work at the deadline, for the last three, which slow
+# it down on purpose — and uuid7_migration_abort() must then put the tables back. A start refused for want of a
+# worker slot (class 53) is not a failure here.
 t2=$SECONDS
 # (@T@: the table's name)
 OPTION_SETS=('{"batch_blocks": 1, "map_batch": 1, "vacuum_every": 1}'
 	'{"batch_blocks": 2147483647, "map_batch": 2147483647, "vacuum_every": 2147483647}'
 	'{"lock_timeout_ms": 1, "lock_retries": 1}'
-	'{"lock_timeout_ms": 2147483647, "lock_retries": 2147483647}'
-	'{"work_percent": 100, "pause_ms": 0}'
+	'{"lock_timeout_ms": 2147483647, "lock_retries": 2147483647, "work_percent": 100}'
+	"{\"version\": 6, \"tables\": {\"@T@\": {\"mapping_table\": \"a\\\"b'c\"}}}"
+	'{"tables": {"@T@": {"mapping_table": "@T@ map", "version": 6}}, "mapping_schema": "fz"}'
 	'{"work_percent": 1}'
 	'{"pause_ms": 2147483647}'
-	"{\"version\": 6, \"tables\": {\"@T@\": {\"mapping_table\": \"a\\\"b'c\"}}}"
-	'{"tables": {"@T@": {"mapping_table": "@T@ map", "version": 6}}, "mapping_schema": "fz"}')
-as_role() { PGOPTIONS="-c role=$role" "$@"; }
+	'{"pause_ms": 2147483647, "work_percent": 1, "batch_blocks": 2147483647}')
+as_role() { PGOPTIONS="-c role=$role -c client_min_messages=warning" "$@"; }
 for ((b = 0; b < ${#OPTION_SETS[@]}; b += 3)); do
 	ids=()
 	for ((i = b; i < b + 3 && i < ${#OPTION_SETS[@]}; i++)); do
 		opts=${OPTION_SETS[$i]//@T@/fz.w$i}
 		as_role sql "CREATE TABLE fz.w$i (id bigint PRIMARY KEY, v text);
 			CREATE TABLE fz.w${i}_child (id bigint PRIMARY KEY, w_id bigint REFERENCES fz.w$i);
-			INSERT INTO fz.w$i SELECT g, 'v' FROM generate_series(1, 200) g;
-			INSERT INTO fz.w${i}_child SELECT g, 1 + g % 200 FROM generate_series(1, 200) g" >/dev/null
-		out=$(as_role sql "SELECT uuid7_migration_start(ARRAY['fz.w$i']::regclass[], '${opts//\'/\'\'}')" 2>&1)
+			INSERT INTO fz.w$i SELECT g, 'v' FROM generate_series(1, 50) g;
+			INSERT INTO fz.w${i}_child SELECT g, 1 + g % 50 FROM generate_series(1, 50) g" >/dev/null
+		out=$(as_role psql -X -A -t -q -v VERBOSITY=sqlstate \
+			-c "SELECT uuid7_migration_start(ARRAY['fz.w$i']::regclass[], '${opts//\'/\'\'}')" 2>&1)
 		if [[ "$out" =~ ^[0-9]+$ ]]; then
 			ids+=("$out:$i")
+		elif [[ "$out" =~ ERROR:\ +53 ]]; then
+			echo "  online migration with options $opts: refused for want of a worker slot ($out)"
 		else
 			fail "online migration with options $opts: started" "$out"
 		fi
 	done
-	deadline=$((SECONDS + 15))
+	deadline=$((SECONDS + (b + 3 >= ${#OPTION_SETS[@]} ? 4 : 20)))
 	for entry in "${ids[@]}"; do
 		id=${entry%%:*}; i=${entry#*:}; opts=${OPTION_SETS[$i]//@T@/fz.w$i}
-		until [[ "$(sql "SELECT string_agg(DISTINCT state, ',') FROM uuid7_online_migration WHERE id = $id")" =~ ^(ready|failed|blocked)$ ]] ||
+		until [[ "$(sql "SELECT state FROM uuid7_online_migration WHERE id = $id")" =~ ^(ready|failed|blocked)$ ]] ||
 			[ "$SECONDS" -ge "$deadline" ]; do sleep 0.2; done
 		st=$(sql "SELECT state || '|' || coalesce(last_error, '') FROM uuid7_online_migration WHERE id = $id")
 		echo "  online migration $id with options $opts: ${st%%|*} ${st#*|}"
@@ -239,10 +243,11 @@ for ((b = 0; b < ${#OPTION_SETS[@]}; b += 3)); do
 		fi
 		out=$(as_role sql "SELECT uuid7_migration_abort($id) IS NOT NULL" 2>&1)
 		check_eq "online migration with options $opts: aborted by its role" t "$out"
-		check_eq "online migration with options $opts: aborted, its worker gone, the table as before" "aborted||200" \
+		check_eq "online migration with options $opts: aborted, no worker, the tables as before" "aborted||50|50|" \
 			"$(sql "SELECT m.state || '|' || coalesce(m.worker_pid::text, '') || '|' || (SELECT count(*) FROM fz.w$i)
-				|| (SELECT string_agg(attname, ',') FROM pg_attribute WHERE attrelid = 'fz.w$i'::regclass
-					AND attnum > 0 AND NOT attisdropped AND attname NOT IN ('id', 'v'))
+				|| '|' || (SELECT count(*) FROM fz.w${i}_child) || '|' || coalesce((SELECT string_agg(attname, ',')
+					FROM pg_attribute WHERE attrelid IN ('fz.w$i'::regclass, 'fz.w${i}_child'::regclass)
+					AND attnum > 0 AND NOT attisdropped AND attname NOT IN ('id', 'v', 'w_id')), '')
 				FROM uuid7_online_migration m WHERE m.id = $id" 2>&1)"
 	done
 done
