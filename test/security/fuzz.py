@@ -366,6 +366,11 @@ for key in ("0", "-1", "9223372036854775807", "(-9223372036854775808)::bigint", 
     calls.append(("uuid7_online_sync() as a trigger", "UPDATE the own table under migration: key := %s" % key,
                   "DO-BODY:UPDATE %s SET id = %s WHERE id = 1" % (fixtures["online_table_name"], key)))
 
+# UUID7_FUZZ_SELFTEST=1: one call ends its own session, to show that a dead session is noted and the rest still run
+if os.environ.get("UUID7_FUZZ_SELFTEST"):
+    calls.insert(10, ("selftest()", "selftest: the session ends itself",
+                      "DO-BODY:PERFORM pg_catalog.pg_terminate_backend(pg_catalog.pg_backend_pid())"))
+
 with open(os.path.join(outdir, "functions.tsv"), "w") as f:
     for sig, n in functions:
         f.write("%s\t%d\n" % (sig, n))

@@ -26,7 +26,8 @@ mig_role fuzz LOGIN; role=$MIG_ROLE
 mig_role fuzzvictim LOGIN; victim=$MIG_ROLE
 work=$(mktemp -d /tmp/uuid7-fuzz-XXXXXX)
 chmod 755 "$work"
-# UUID7_FUZZ_KEEP=DIR keeps the calls and their outcomes (calls.tsv) in DIR/<mode>
+# UUID7_FUZZ_KEEP=DIR keeps the calls and their outcomes (calls.tsv) in DIR/<mode>; UUID7_FUZZ_SELFTEST=1 adds a call
+# that ends its own session (the suite must then fail, naming it)
 trap '[ -n "${UUID7_FUZZ_KEEP:-}" ] && mkdir -p "$UUID7_FUZZ_KEEP" && cp -r "$work" "$UUID7_FUZZ_KEEP/${UUID7_MODE:-plain}"
 	rm -rf "$work"; mig_cleanup' EXIT
 
