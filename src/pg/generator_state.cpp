@@ -144,11 +144,11 @@ uint64 AdvanceSession(uint64 *last, uint64 (*clock)(), uint64 (*next)(uint64, ui
 
 uint64 NextV7(uint64 last, uint64 now)
 {
-	return NextV7Position(last, now);
+	return uuid7::NextV7Position(last, now);
 }
 uint64 NextV6(uint64 last, uint64 now)
 {
-	return NextV6Position(last, now);
+	return uuid7::NextV6Position(last, now);
 }
 
 } // namespace
