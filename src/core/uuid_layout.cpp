@@ -124,6 +124,15 @@ void WriteV7(std::uint8_t *out, std::uint64_t unix_ns, std::uint64_t random_bits
 	WriteV7(out, V7InstantFromNs(unix_ns), random_bits);
 }
 
+void WriteV7Counter(std::uint8_t *out, std::uint64_t unix_ms, std::uint32_t counter, std::uint64_t random_bits) noexcept
+{
+	constexpr unsigned kRandomBits = 62 - kV7RandBCounterBits;
+	constexpr std::uint64_t kRandBCounterMask = (std::uint64_t{1} << kV7RandBCounterBits) - 1;
+	const std::uint64_t rand_b = ((counter & kRandBCounterMask) << kRandomBits) |
+	                             (random_bits & ((std::uint64_t{1} << kRandomBits) - 1));
+	WriteV7Fields(out, unix_ms, static_cast<std::uint16_t>(counter >> kV7RandBCounterBits), rand_b);
+}
+
 std::uint64_t RawV7Millis(const std::uint8_t *bytes) noexcept
 {
 	return High(bytes) >> 16;
@@ -144,6 +153,15 @@ void WriteV6(std::uint8_t *out, std::uint64_t gregorian_ticks, std::uint16_t clo
 void WriteRandomV6(std::uint8_t *out, std::uint64_t gregorian_ticks, std::uint64_t random_bits) noexcept
 {
 	WriteV6(out, gregorian_ticks, static_cast<std::uint16_t>(random_bits >> 48), random_bits | kNodeMulticastBit);
+}
+
+void WriteV6Counter(std::uint8_t *out, std::uint64_t gregorian_ticks, std::uint32_t counter,
+                    std::uint64_t random_bits) noexcept
+{
+	constexpr unsigned kRandomSeqBits = 14 - kV6CounterBits;
+	const auto clock_seq = static_cast<std::uint16_t>(
+	    ((counter & ((1u << kV6CounterBits) - 1)) << kRandomSeqBits) | (random_bits >> (64 - kRandomSeqBits)));
+	WriteV6(out, gregorian_ticks, clock_seq, random_bits | kNodeMulticastBit);
 }
 
 void WriteV1(std::uint8_t *out, std::uint64_t gregorian_ticks, std::uint16_t clock_seq, std::uint64_t node) noexcept

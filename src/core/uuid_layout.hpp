@@ -66,6 +66,14 @@ constexpr V7Instant V7InstantFromUs(std::uint64_t unix_us, std::uint32_t ns_of_u
 void WriteV7(std::uint8_t *out, V7Instant at, std::uint64_t random_bits) noexcept;
 /* The same from ns since the Unix epoch: the generators' path (clock readings, see ordering.hpp). */
 void WriteV7(std::uint8_t *out, std::uint64_t unix_ns, std::uint64_t random_bits) noexcept;
+/*
+ * The generators' ordered v7 (core/ordering.hpp): a 20-bit counter within the millisecond fills rand_a (its top 12
+ * bits, which start at the clock's fraction of the millisecond) and the top 8 bits of rand_b; the other 54 bits of
+ * rand_b come from random_bits.
+ */
+constexpr unsigned kV7CounterBits = 20;
+constexpr unsigned kV7RandBCounterBits = kV7CounterBits - kV7FractionBits;
+void WriteV7Counter(std::uint8_t *out, std::uint64_t unix_ms, std::uint32_t counter, std::uint64_t random_bits) noexcept;
 /* v7 from explicit fields: rand_a is taken as given (masked to 12 bits). */
 void WriteV7Fields(std::uint8_t *out, std::uint64_t unix_ms, std::uint16_t rand_a, std::uint64_t rand_b) noexcept;
 /* The 12-bit fraction of the millisecond for ns_of_ms nanoseconds into it (0 .. kNsPerMs - 1). */
@@ -84,6 +92,13 @@ void WriteV6(std::uint8_t *out, std::uint64_t gregorian_ticks, std::uint16_t clo
  * §6.10 asks of a random node (so it can never be mistaken for a real MAC address).
  */
 void WriteRandomV6(std::uint8_t *out, std::uint64_t gregorian_ticks, std::uint64_t random_bits) noexcept;
+/*
+ * The generators' ordered v6 (core/ordering.hpp): a 6-bit counter within the tick fills the top of clock_seq; its
+ * low 8 bits and the node come from random_bits (bits 56-63 and 0-47), the node's multicast bit set.
+ */
+constexpr unsigned kV6CounterBits = 6;
+void WriteV6Counter(std::uint8_t *out, std::uint64_t gregorian_ticks, std::uint32_t counter,
+                    std::uint64_t random_bits) noexcept;
 constexpr std::uint64_t kNodeMulticastBit = std::uint64_t{1}
                                             << 40; /* least significant bit of the node's first octet */
 /* v1: time_low 32 | time_mid 16 | ver 4 | time_high 12 | var 2 | clock_seq 14 | node 48. */

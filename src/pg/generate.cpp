@@ -4,6 +4,7 @@
  *
  * These are the hot path: PG regime throughout, no C++ objects, one palloc per call.
  */
+#include "core/ordering.hpp"
 #include "core/uuid_layout.hpp"
 
 #include "pg/generator_state.hpp"
@@ -51,7 +52,9 @@ extern "C"
 	 * uuid_generate_v7(shift interval) RETURNS uuid
 	 *
 	 * PostgreSQL 18's uuidv7(interval): the current instant moved by `shift` with timestamptz arithmetic (µs precision,
-	 * calendar-aware), keeping the nanoseconds of the ordered instant.
+	 * calendar-aware). A shift of whole milliseconds (every shift of days, months, hours, seconds or ms) moves only
+	 * the millisecond and keeps the ordered counter, so uuids made with the same shift are strictly increasing as
+	 * the unshifted ones are; any other shift keeps the instant's fraction of the millisecond to the µs.
 	 */
 	Datum uuid_generate_v7_shift(PG_FUNCTION_ARGS)
 	{
@@ -62,13 +65,23 @@ extern "C"
 			        (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("interval out of range for UUID version 7"),
 			         errdetail("UUID version 7 does not support infinite intervals.")));
 #endif
-		const uint64 now_ns = uuid7::pg::NextV7InstantNs();
-		const TimestampTz now = uuid7::pg::TimestampFromUnixUs(static_cast<int64>(now_ns / uuid7::kNsPerUs));
+		const uint64 position = uuid7::pg::NextV7Position();
+		const uint64 now_ns = uuid7::V7PositionNs(position);
+		const uint64 now_us = now_ns / uuid7::kNsPerUs;
+		const TimestampTz now = uuid7::pg::TimestampFromUnixUs(static_cast<int64>(now_us));
 		const TimestampTz shifted = DatumGetTimestampTz(
 		    DirectFunctionCall2(timestamptz_pl_interval, TimestampTzGetDatum(now), IntervalPGetDatum(shift)));
-		const int64 unix_us = uuid7::pg::V7UnixUsFromTimestamp(shifted);
+		/* in the v7 range (≥ 0, ≤ the last µs of kMaxV7Millis), else 22008 */
+		const uint64 unix_us = static_cast<uint64>(uuid7::pg::V7UnixUsFromTimestamp(shifted));
+		if (unix_us % uuid7::kUsPerMs == now_us % uuid7::kUsPerMs)
+		{
+			pg_uuid_t *out = NewUuid();
+			uuid7::WriteV7Counter(out->data, unix_us / uuid7::kUsPerMs, uuid7::V7PositionCounter(position),
+			                      uuid7::pg::RandomU64());
+			return UUIDPGetDatum(out);
+		}
 		return V7Datum(
-		    uuid7::V7InstantFromUs(static_cast<uint64>(unix_us), static_cast<uint32>(now_ns % uuid7::kNsPerUs)));
+		    uuid7::V7InstantFromUs(unix_us, static_cast<uint32>(now_ns % uuid7::kNsPerUs)));
 	}
 
 	/* uuid_generate_v6() RETURNS uuid */

@@ -27,14 +27,14 @@ namespace
 
 struct SharedOrdering
 {
-	pg_atomic_uint64 last_v7_ns;
-	pg_atomic_uint64 last_v6_tick;
+	pg_atomic_uint64 last_v7; /* positions, core/ordering.hpp */
+	pg_atomic_uint64 last_v6;
 };
 
 /* Plain pointers and integers: constant-initialised, nothing runs when the library is loaded. */
 SharedOrdering *shared_ordering = nullptr;
-uint64 session_last_v7_ns = 0;
-uint64 session_last_v6_tick = 0;
+uint64 session_last_v7 = 0; /* positions, core/ordering.hpp */
+uint64 session_last_v6 = 0;
 RandomPool random_pool;
 
 shmem_startup_hook_type previous_shmem_startup_hook = nullptr;
@@ -58,8 +58,8 @@ void OnShmemStartup()
 	auto *state = static_cast<SharedOrdering *>(ShmemInitStruct(kShmemName, sizeof(SharedOrdering), &found));
 	if (!found)
 	{
-		pg_atomic_init_u64(&state->last_v7_ns, 0);
-		pg_atomic_init_u64(&state->last_v6_tick, 0);
+		pg_atomic_init_u64(&state->last_v7, 0);
+		pg_atomic_init_u64(&state->last_v6, 0);
 	}
 	LWLockRelease(AddinShmemInitLock);
 	shared_ordering = state;
@@ -82,25 +82,73 @@ uint64 RealTimeNs()
 	return static_cast<uint64>(now.tv_sec) * 1000000000 + static_cast<uint64>(now.tv_nsec);
 }
 
-/* Lock-free: the compare-and-swap retries only when another backend advanced the state in between. */
-uint64 AdvanceShared(pg_atomic_uint64 *last, uint64 now, uint64 (*next)(uint64, uint64))
+uint64 ClockV7Position()
+{
+	return V7PositionFromNs(RealTimeNs());
+}
+uint64 ClockV6Position()
+{
+	return V6PositionFromTicks(GregorianTicksFromUnixNs(RealTimeNs()));
+}
+
+/*
+ * The lead over the clock is used up (a burst of over 2^20 v7 ids within a millisecond, 64 v6 ids within a tick,
+ * or a clock that stepped back a little): let the clock move on. The fraction (244 ns) or the tick (100 ns) it
+ * has to reach is close, so spin first; a clock that is slower than that gets a sleep, and an interrupt is
+ * honoured (nothing is held here: no lock, no C++ object).
+ */
+void WaitForClock(int waits)
+{
+	if (waits < 64)
+	{
+		pg_spin_delay();
+		return;
+	}
+	CHECK_FOR_INTERRUPTS();
+	pg_usleep(20);
+}
+
+/*
+ * Lock-free: the compare-and-swap retries only when another backend advanced the state in between. The clock is
+ * read after the state every time round (see core/ordering.hpp: a reading older than the state would look like a
+ * clock stepped back).
+ */
+uint64 AdvanceShared(pg_atomic_uint64 *last, uint64 (*clock)(), uint64 (*next)(uint64, uint64))
 {
 	uint64 seen = pg_atomic_read_u64(last);
-	for (;;)
+	for (int waits = 0;;)
 	{
-		const uint64 wanted = next(seen, now);
+		pg_read_barrier();
+		const uint64 wanted = next(seen, clock());
+		if (unlikely(wanted == kMustWait))
+		{
+			WaitForClock(waits++);
+			seen = pg_atomic_read_u64(last);
+			continue;
+		}
 		if (pg_atomic_compare_exchange_u64(last, &seen, wanted))
 			return wanted;
 	}
 }
 
+uint64 AdvanceSession(uint64 *last, uint64 (*clock)(), uint64 (*next)(uint64, uint64))
+{
+	for (int waits = 0;;)
+	{
+		const uint64 wanted = next(*last, clock());
+		if (likely(wanted != kMustWait))
+			return *last = wanted;
+		WaitForClock(waits++);
+	}
+}
+
 uint64 NextV7(uint64 last, uint64 now)
 {
-	return NextV7Instant(last, now);
+	return uuid7::NextV7Position(last, now);
 }
 uint64 NextV6(uint64 last, uint64 now)
 {
-	return uuid7::NextV6Tick(last, now);
+	return uuid7::NextV6Position(last, now);
 }
 
 } // namespace
@@ -118,22 +166,28 @@ bool OrderingIsClusterWide()
 	return shared_ordering != nullptr;
 }
 
+uint64 NextV7Position()
+{
+	if (shared_ordering != nullptr)
+		return AdvanceShared(&shared_ordering->last_v7, ClockV7Position, NextV7);
+	return AdvanceSession(&session_last_v7, ClockV7Position, NextV7);
+}
+
+uint64 NextV6Position()
+{
+	if (shared_ordering != nullptr)
+		return AdvanceShared(&shared_ordering->last_v6, ClockV6Position, NextV6);
+	return AdvanceSession(&session_last_v6, ClockV6Position, NextV6);
+}
+
 uint64 NextV7InstantNs()
 {
-	const uint64 now = RealTimeNs();
-	if (shared_ordering != nullptr)
-		return AdvanceShared(&shared_ordering->last_v7_ns, now, NextV7);
-	session_last_v7_ns = NextV7Instant(session_last_v7_ns, now);
-	return session_last_v7_ns;
+	return V7PositionNs(NextV7Position());
 }
 
 uint64 NextV6Tick()
 {
-	const uint64 now = GregorianTicksFromUnixNs(RealTimeNs());
-	if (shared_ordering != nullptr)
-		return AdvanceShared(&shared_ordering->last_v6_tick, now, NextV6);
-	session_last_v6_tick = uuid7::NextV6Tick(session_last_v6_tick, now);
-	return session_last_v6_tick;
+	return V6PositionTicks(NextV6Position());
 }
 
 uint64 RandomU64()
@@ -151,12 +205,14 @@ uint64 RandomU64()
 
 void WriteNextV7(uint8 *out)
 {
-	WriteV7(out, NextV7InstantNs(), RandomU64());
+	const uint64 position = NextV7Position();
+	WriteV7Counter(out, V7PositionMillis(position), V7PositionCounter(position), RandomU64());
 }
 
 void WriteNextV6(uint8 *out)
 {
-	WriteRandomV6(out, NextV6Tick(), RandomU64());
+	const uint64 position = NextV6Position();
+	WriteV6Counter(out, V6PositionTicks(position), static_cast<uint32>(position & kV6CounterMask), RandomU64());
 }
 
 } // namespace uuid7::pg

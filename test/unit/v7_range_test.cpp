@@ -159,17 +159,22 @@ TEST(V7Range, EveryFractionRoundTripsAtTheEdges)
 
 TEST(V7Range, ClockPathCannotWrap)
 {
-	/* the largest clock reading, run ahead by a whole burst, is still a ns count below 2^64 in the v7 range */
-	std::uint64_t last = NextV7Instant(0, kMaxClockNs);
+	/* the largest clock reading, with a whole burst on a frozen clock, is a position that neither wraps nor leaves
+	   the v7 range, and the lead stays within 1 ms */
+	const std::uint64_t now = V7PositionFromNs(kMaxClockNs);
+	std::uint64_t last = NextV7Position(0, now);
+	EXPECT_EQ(last, now);
 	for (int i = 0; i < 100000; i++)
-		last = NextV7Instant(last, kMaxClockNs);
-	EXPECT_EQ(last, kMaxClockNs + 100000 * kV7MinimalStepNs);
+		last = NextV7Position(last, now);
+	ASSERT_NE(last, kMustWait);
+	EXPECT_GT(last, now);
+	EXPECT_LE(last - now, kV7MaxLead);
 	UuidBytes id{};
-	WriteV7(id.data(), last, 0);
-	EXPECT_EQ(V7Millis(id.data()), ExpectedMs(last));
-	EXPECT_EQ(RandA(id), ExpectedFraction(last));
-	/* headroom above the clock: 2^63 ns, 292 years of running ahead by 245 ns per id */
-	static_assert(kAllOnes - kMaxClockNs == std::uint64_t{1} << 63);
+	WriteV7Counter(id.data(), V7PositionMillis(last), V7PositionCounter(last), 0);
+	EXPECT_EQ(V7Millis(id.data()), V7PositionMillis(last));
+	EXPECT_LE(V7Millis(id.data()), ExpectedMs(kMaxClockNs) + 1);
+	/* crawling through a clock stepped back far still has 2^61 positions of headroom */
+	static_assert(now <= kAllOnes - kPositionHeadroom);
 }
 
 TEST(V7Range, MigrationKeysPastTheWrapAndAtTheEnd)
