@@ -6,7 +6,7 @@ CREATE OR REPLACE FUNCTION uuid_generate_v7() RETURNS uuid
 	AS 'MODULE_PATHNAME', 'uuid_generate_v7'
 	LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION uuid_generate_v7() IS
-	'RFC 9562 version 7 uuid: Unix milliseconds, a 12-bit sub-millisecond fraction and 62 random bits; strictly increasing per session, or cluster-wide when uuid7 is in shared_preload_libraries';
+	'RFC 9562 version 7 uuid: Unix milliseconds, a 12-bit sub-millisecond fraction continued by a counter, and 54 random bits; never more than 1 ms ahead of the clock; strictly increasing per session, or cluster-wide when uuid7 is in shared_preload_libraries';
 
 CREATE OR REPLACE FUNCTION uuid_generate_v7(shift interval) RETURNS uuid
 	AS 'MODULE_PATHNAME', 'uuid_generate_v7_shift'

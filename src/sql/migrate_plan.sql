@@ -424,6 +424,14 @@ BEGIN
 			x_state := x_state || '0A000'::text;
 			x_hint := x_hint || 'Temporary tables are not supported by uuid7_migrate().'::text;
 			CONTINUE;
+		ELSIF EXISTS (SELECT 1 FROM @extschema@.uuid7_migrated_table mt WHERE mt.mapping_table = rel)
+			  OR EXISTS (SELECT 1 FROM @extschema@.uuid7_online_table ot WHERE ot.mapping_table = rel) THEN
+			-- its old_id is what uuid7_mapped_id() / uuid7_legacy_id() and the online sync read
+			x_object := x_object || qname;
+			x_detail := x_detail || format('table %s is the mapping table of a migrated table', qname);
+			x_state := x_state || '42809'::text;
+			x_hint := x_hint || 'A mapping table keeps its integer old_id; drop it (uuid7_migrated_table says whose it is) only when nothing needs the old keys.'::text;
+			CONTINUE;
 		END IF;
 		IF NOT pg_has_role(rec.relowner, 'USAGE') THEN
 			x_object := x_object || qname;
@@ -820,6 +828,9 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
+	IF code !~ '^[0-9A-Z]{5}$' OR left(code, 2) IN ('00', '01', '02', '53', '57', '58', 'XX') THEN
+		code := 'P0001';	-- a refusal is never success, a warning, a resource or system error, or an internal error
+	END IF;
 	IF context = 'swap' THEN
 		RAISE EXCEPTION USING
 			ERRCODE = code,

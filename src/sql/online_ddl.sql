@@ -19,6 +19,9 @@ BEGIN
 	SELECT i.*, c.relname, c.reloptions, c.reltablespace, am.amname, i.indrelid::regclass AS tbl
 	  INTO ix FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
 	 WHERE i.indexrelid = idx;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'index with OID % does not exist', idx USING ERRCODE = '42704';
+	END IF;
 	FOR k IN 0 .. ix.indnatts - 1 LOOP
 		att := ix.indkey[k];
 		IF att = 0 THEN

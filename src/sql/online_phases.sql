@@ -385,7 +385,8 @@ DECLARE
 	stmt text;
 BEGIN
 	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
-	SELECT count(*), string_agg(format('%s: %s (%s rows; %s)', v.object, v.problem, coalesce(v.bad_rows::text, '-'), coalesce(v.sample, '-')), E'\n')
+	-- no sample rows in the state: last_error carries no row values (uuid7_online_verify() shows them to who may read them)
+	SELECT count(*), string_agg(format('%s: %s (%s rows)', v.object, v.problem, coalesce(v.bad_rows::text, '-')), E'\n')
 	  INTO n, stmt FROM @extschema@.uuid7_online_verify(migration) v;
 	IF n > 0 THEN
 		UPDATE @extschema@.uuid7_online_migration

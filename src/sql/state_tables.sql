@@ -106,7 +106,9 @@ CREATE TABLE uuid7_online_object (
 	relid regclass NOT NULL,
 	old_name name,					-- index or constraint it replaces at the swap
 	contype "char",					-- p or u when the index backs that constraint
-	deferrable_clause text NOT NULL DEFAULT '',
+	deferrable_clause text NOT NULL DEFAULT ''
+		CONSTRAINT uuid7_online_object_deferrable_clause_check
+		CHECK (deferrable_clause IN ('', ' DEFERRABLE', ' DEFERRABLE INITIALLY DEFERRED')),
 	new_name name NOT NULL,
 	validate boolean NOT NULL DEFAULT true,
 	done boolean NOT NULL DEFAULT false,

@@ -132,3 +132,8 @@ check_eq "canary table survived" 1 "$(sql "SELECT count(*) FROM canary")"
 mig_snapshot "$P"
 mig_migrate "after all refusals, the same table still migrates" "$P"
 mig_check_all
+
+# A mapping table is never a table to migrate: its integer old_id is what uuid7_legacy_id() and uuid7_mapped_id() read.
+refusal "a mapping table listed as a table to migrate" "ARRAY['public.parent_uuid7_map']::regclass[]" 42809 \
+	"is the mapping table of a migrated table" "" ""
+check_eq "canary table survived every refusal" 1 "$(sql "SELECT count(*) FROM canary")"

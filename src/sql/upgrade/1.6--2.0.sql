@@ -12,3 +12,6 @@ UPDATE uuid7_online_object SET source = substring(new_name FROM '^uuid7_(?:ix|fk
  WHERE kind IN ('index', 'foreign key');
 ALTER TABLE uuid7_online_object DROP COLUMN create_sql;
 ALTER TABLE uuid7_online_table DROP COLUMN sync_function;
+-- the one text of the state that is put into a statement as it is: only the clauses the engine writes
+ALTER TABLE uuid7_online_object ADD CONSTRAINT uuid7_online_object_deferrable_clause_check
+	CHECK (deferrable_clause IN ('', ' DEFERRABLE', ' DEFERRABLE INITIALLY DEFERRED'));
