@@ -78,10 +78,10 @@ struct CheckedTrigger
 	Oid relid;
 	Oid func_oid;
 	int nargs;
-	char **args;  /* the checked arguments, in TopMemoryContext */
-	bool stale;   /* a relcache invalidation of the table or a mapping table: check again */
-	int busy;     /* calls in progress (a mapping table's own trigger may write the table again): never freed then */
-	Oid run_as;   /* the role that started the migration */
+	char **args; /* the checked arguments, in TopMemoryContext */
+	bool stale;  /* a relcache invalidation of the table or a mapping table: check again */
+	int busy;    /* calls in progress (a mapping table's own trigger may write the table again): never freed then */
+	Oid run_as;  /* the role that started the migration */
 	int columns;
 	ColumnSync *cols; /* in TopMemoryContext, one per column */
 };
@@ -189,10 +189,11 @@ bool MatchesRegistry(const TriggerData *trigger_data, CheckedTrigger &slot)
 		texts[i] = CStringGetTextDatum(trigger->tgargs[i]);
 
 	/* qualified operators: the writer's search_path chooses nothing here either */
-	const char *query = psprintf("SELECT coalesce(%s.uuid7_online_sync_args(m.id, $2) OPERATOR(pg_catalog.=) $3, false),"
-	                             " m.started_by, %s.uuid7_online_sync_mappings(m.id, $2)"
-	                             " FROM %s.uuid7_online_migration m WHERE m.id OPERATOR(pg_catalog.=) $1",
-	                             schema, schema, schema);
+	const char *query =
+	    psprintf("SELECT coalesce(%s.uuid7_online_sync_args(m.id, $2) OPERATOR(pg_catalog.=) $3, false),"
+	             " m.started_by, %s.uuid7_online_sync_mappings(m.id, $2)"
+	             " FROM %s.uuid7_online_migration m WHERE m.id OPERATOR(pg_catalog.=) $1",
+	             schema, schema, schema);
 	Oid types[3] = {INT8OID, REGCLASSOID, TEXTARRAYOID};
 	Datum values[3] = {DirectFunctionCall1(int8in, CStringGetDatum(trigger->tgargs[0])),
 	                   ObjectIdGetDatum(RelationGetRelid(trigger_data->tg_relation)),
@@ -220,8 +221,8 @@ bool MatchesRegistry(const TriggerData *trigger_data, CheckedTrigger &slot)
 			bool *oid_nulls = nullptr;
 			int n = 0;
 			if (!is_null)
-				deconstruct_array(DatumGetArrayTypeP(array), OIDOID, sizeof(Oid), true, TYPALIGN_INT, &oids,
-				                  &oid_nulls, &n);
+				deconstruct_array(DatumGetArrayTypeP(array), OIDOID, sizeof(Oid), true, TYPALIGN_INT, &oids, &oid_nulls,
+				                  &n);
 			matches = n == columns;
 			for (int i = 0; i < n && matches; i++)
 			{
@@ -266,9 +267,9 @@ CheckedTrigger &FreeableSlot(Oid trigger_oid)
 		if (slot.busy == 0)
 			return slot;
 	}
-	ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-	                errmsg("too many uuid7 sync triggers nested in one another"),
-	                errdetail("At most %d sync triggers can be running at once in one session.", kCachedTriggers)));
+	ereport(ERROR,
+	        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("too many uuid7 sync triggers nested in one another"),
+	         errdetail("At most %d sync triggers can be running at once in one session.", kCachedTriggers)));
 }
 
 CheckedTrigger &CheckedSlot(const TriggerData *trigger_data)
@@ -302,7 +303,7 @@ SPIPlanPtr KeptPlan(const char *query, Oid key_type)
 	return plan;
 }
 
-/* The two statements on a column's mapping table, by the table's qualified name now (the OID came from the registry). */
+/* The two statements on a column's mapping table, by its qualified name now (the OID came from the registry). */
 void PreparePlans(ColumnSync &col, Oid key_type)
 {
 	if (col.lookup != nullptr && col.key_type == key_type)
@@ -321,8 +322,8 @@ void PreparePlans(ColumnSync &col, Oid key_type)
 		                errhint("Abort the migration.")));
 	const char *mapping = quote_qualified_identifier(get_namespace_name(namespace_oid), relname);
 	/* OPERATOR(pg_catalog.=): the writer's search_path must not choose the operator run as the migrating role */
-	col.lookup = KeptPlan(psprintf("SELECT m.new_id FROM %s m WHERE m.old_id OPERATOR(pg_catalog.=) $1", mapping),
-	                      key_type);
+	col.lookup =
+	    KeptPlan(psprintf("SELECT m.new_id FROM %s m WHERE m.old_id OPERATOR(pg_catalog.=) $1", mapping), key_type);
 	col.extend = KeptPlan(
 	    psprintf("INSERT INTO %s AS m (old_id, new_id) VALUES ($1, $2) ON CONFLICT (old_id) DO NOTHING", mapping),
 	    key_type);
@@ -391,10 +392,10 @@ int AttnumOf(TupleDesc desc, const char *name, Relation relation)
 {
 	const int attnum = SPI_fnumber(desc, name);
 	if (attnum <= 0)
-		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
-		                errmsg("column \"%s\" of relation \"%s\" does not exist", name,
-		                       RelationGetRelationName(relation)),
-		                errhint("The online migration of this table expects it; abort the migration.")));
+		ereport(ERROR,
+		        (errcode(ERRCODE_UNDEFINED_COLUMN),
+		         errmsg("column \"%s\" of relation \"%s\" does not exist", name, RelationGetRelationName(relation)),
+		         errhint("The online migration of this table expects it; abort the migration.")));
 	return attnum;
 }
 
