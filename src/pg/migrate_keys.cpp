@@ -6,6 +6,11 @@
  *   uuid7_migration_lookup(map regclass, old_id bigint) RETURNS uuid
  *       old key → new key through mapping table `map`, loaded once per transaction into a sorted array
  *
+ * The lookup reads the table itself, not through the executor, so it makes the executor's checks itself, as the
+ * role calling it: SELECT on the table or on both columns it reads, and it refuses (42501) a table whose row-level
+ * security applies to that role. Refusing keeps the per-row path a binary search: the check runs once per map,
+ * role and transaction, not per row, and the mapping tables of uuid7_migrate() have no policies.
+ *
  * PG regime throughout: no C++ object with a destructor lives in these frames; the core helpers are noexcept.
  */
 #include "core/migrate_keygen.hpp"
@@ -35,6 +40,7 @@ extern "C"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 #include "utils/snapmgr.h"
 }
 
@@ -59,6 +65,7 @@ struct LoadedMap
 {
 	Oid map;
 	LocalTransactionId lxid;
+	Oid checked_for; /* the role whose access was checked last: another (SET ROLE, SECURITY DEFINER) is checked anew */
 	uuid7::KeyMapEntry *entries;
 	size_t n;
 	int32 *dense; /* direct index, or nullptr */
@@ -103,6 +110,31 @@ void CheckMapShape(Relation rel)
 						errdetail("A mapping table starts with columns (old_id bigint, new_id uuid).")));
 }
 
+/*
+ * What the executor would check before `SELECT old_id, new_id FROM map` as the current role: SELECT on the table, or
+ * on both columns read (a column grant is enough, as it is for the query); and no row-level security for this role
+ * (with row_security off, check_enable_rls itself raises 42501, as the query would). Where policies apply the scan
+ * below would read rows they hide, so the lookup is refused whatever key is asked: the policies are expressions of
+ * the executor, which this scan does not run.
+ */
+void CheckAccess(Oid map)
+{
+	const Oid role = GetUserId();
+	const AclResult acl = pg_class_aclcheck(map, role, ACL_SELECT);
+	if (acl != ACLCHECK_OK &&
+		(pg_attribute_aclcheck(map, 1, role, ACL_SELECT) != ACLCHECK_OK ||
+		 pg_attribute_aclcheck(map, 2, role, ACL_SELECT) != ACLCHECK_OK))
+		aclcheck_error(acl, OBJECT_TABLE, get_rel_name(map));
+	if (check_enable_rls(map, InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						errmsg("uuid7_migration_lookup cannot read \"%s\": row-level security applies to it",
+							   get_rel_name(map)),
+						errdetail("The lookup reads the whole table without its policies, so it refuses any table "
+								  "whose policies apply to role \"%s\".",
+								  GetUserNameFromId(role, false)),
+						errhint("Look the key up with a query, which the policies filter.")));
+}
+
 LoadedMap *LoadMap(Oid map)
 {
 	if (!xact_callback_registered)
@@ -120,10 +152,7 @@ LoadedMap *LoadMap(Oid map)
 	if (map_context == nullptr)
 		map_context = AllocSetContextCreate(TopMemoryContext, "uuid7 migration maps", ALLOCSET_DEFAULT_SIZES);
 
-	AclResult acl = pg_class_aclcheck(map, GetUserId(), ACL_SELECT);
-	if (acl != ACLCHECK_OK)
-		aclcheck_error(acl, OBJECT_TABLE, get_rel_name(map));
-
+	CheckAccess(map);
 	Relation rel = table_open(map, AccessShareLock);
 	CheckMapShape(rel);
 
@@ -168,6 +197,7 @@ LoadedMap *LoadMap(Oid map)
 	LoadedMap *loaded = &loaded_maps[n_loaded_maps++];
 	loaded->map = map;
 	loaded->lxid = uuid7::pg::CurrentLocalXid();
+	loaded->checked_for = GetUserId();
 	loaded->entries = entries;
 	loaded->n = n;
 	loaded->dense = nullptr;
@@ -184,7 +214,15 @@ LoadedMap *FindLoadedMap(Oid map)
 {
 	for (int i = 0; i < n_loaded_maps; i++)
 		if (loaded_maps[i].map == map && loaded_maps[i].lxid == uuid7::pg::CurrentLocalXid())
+		{
+			/* loaded for another role in this transaction: that role's rights are not this one's */
+			if (loaded_maps[i].checked_for != GetUserId())
+			{
+				CheckAccess(map);
+				loaded_maps[i].checked_for = GetUserId();
+			}
 			return &loaded_maps[i];
+		}
 	return LoadMap(map);
 }
 

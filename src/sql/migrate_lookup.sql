@@ -11,7 +11,7 @@ CREATE OR REPLACE FUNCTION uuid7_migration_lookup(map regclass, old_id bigint) R
 	AS 'MODULE_PATHNAME', 'uuid7_migration_lookup'
 	LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION uuid7_migration_lookup(regclass, bigint) IS
-	'internal to uuid7_migrate(): old key -> new key through a mapping table, loaded once per transaction into memory; a missing key is an error';
+	'internal to uuid7_migrate(): old key -> new key through a mapping table, loaded once per transaction into memory; a missing key is an error; needs SELECT on the table (or on old_id and new_id), and a table whose row-level security applies to the caller is refused (42501)';
 
 CREATE OR REPLACE FUNCTION uuid7_mapping_table(tbl regclass) RETURNS regclass
 LANGUAGE plpgsql STABLE STRICT

@@ -18,6 +18,20 @@ $fn$;
 COMMENT ON FUNCTION uuid7_online_sync_args(bigint, regclass) IS
 	'internal to the online migration: the arguments of the sync trigger of a table (the migration id, then column, twin, mapping table and uuid version per converted column)';
 
+-- The mapping table of each converted column, in the order of uuid7_online_sync_args(): the sync trigger writes to
+-- these, never to a table its arguments name (another role with TRIGGER on the table can rewrite those).
+CREATE OR REPLACE FUNCTION uuid7_online_sync_mappings(migration bigint, relid regclass) RETURNS oid[]
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT array_agg(s.mapping_table::oid ORDER BY oc.attname)
+	  FROM @extschema@.uuid7_online_column oc
+	  JOIN @extschema@.uuid7_online_table s ON s.migration_id = oc.migration_id AND s.relid = oc.source
+	 WHERE oc.migration_id = $1 AND oc.relid = $2
+$fn$;
+COMMENT ON FUNCTION uuid7_online_sync_mappings(bigint, regclass) IS
+	'internal to the online migration: the mapping table of each converted column of a table, in the order of uuid7_online_sync_args()';
+
 CREATE OR REPLACE FUNCTION uuid7_online_sync() RETURNS trigger
 LANGUAGE c
 AS 'MODULE_PATHNAME', 'uuid7_online_sync';
