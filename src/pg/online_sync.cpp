@@ -29,7 +29,7 @@
  * - the switch is a security-restricted operation (SetUserIdAndSecContext, as CREATE INDEX and VACUUM run an index
  *   expression as the table's owner): whatever runs inside cannot SET ROLE, create temporary objects or leave
  *   anything behind that the writer would then run.
- * The registry is read as the writer, whose own rights are at stake there: it is readable by everyone.
+ * The registry is read as the owner of the state tables (a writer may not see the rows), in a restricted operation.
  *
  * PG regime throughout: no C++ object with a destructor lives in these frames.
  */
@@ -175,15 +175,18 @@ void CheckMapping(Oid mapping, Oid run_as, const TriggerData *trigger_data)
 
 /*
  * Fills slot from the registry when the trigger's arguments are exactly what it lists for the table: the role that
- * started the migration and the mapping table of each column. Runs as the writer, who reads the registry (readable
- * by everyone) and needs USAGE on the extension's schema anyway for the uuid_generate_v7() default the key gets
- * at the swap.
+ * started the migration and the mapping table of each column. The registry's rows are visible only to the roles that
+ * may act on or read a migration, and a writer of a referencing table may be neither: the fixed query below (the
+ * extension's own tables and functions, every name and operator qualified) runs as the owner of the state tables,
+ * in a security-restricted operation, so that no writer is refused for what it may not see. It only reads; the
+ * writer's own rights are checked by the write that fired the trigger.
  */
 bool MatchesRegistry(const TriggerData *trigger_data, CheckedTrigger &slot)
 {
 	const Trigger *trigger = trigger_data->tg_trigger;
 	const int columns = (trigger->tgnargs - 1) / kArgsPerColumn;
-	const char *schema = quote_identifier(get_namespace_name(get_func_namespace(trigger->tgfoid)));
+	const Oid namespace_oid = get_func_namespace(trigger->tgfoid);
+	const char *schema = quote_identifier(get_namespace_name(namespace_oid));
 	Datum *texts = static_cast<Datum *>(palloc(sizeof(Datum) * trigger->tgnargs));
 	for (int i = 0; i < trigger->tgnargs; i++)
 		texts[i] = CStringGetTextDatum(trigger->tgargs[i]);
@@ -192,15 +195,28 @@ bool MatchesRegistry(const TriggerData *trigger_data, CheckedTrigger &slot)
 	const char *query =
 	    psprintf("SELECT coalesce(%s.uuid7_online_sync_args(m.id, $2) OPERATOR(pg_catalog.=) $3, false),"
 	             " m.started_by, %s.uuid7_online_sync_mappings(m.id, $2)"
-	             " FROM %s.uuid7_online_migration m WHERE m.id OPERATOR(pg_catalog.=) $1",
+	             " FROM %s.uuid7_online_migration m WHERE m.id::pg_catalog.text OPERATOR(pg_catalog.=) $1",
 	             schema, schema, schema);
-	Oid types[3] = {INT8OID, REGCLASSOID, TEXTARRAYOID};
-	Datum values[3] = {DirectFunctionCall1(int8in, CStringGetDatum(trigger->tgargs[0])),
+	/* the migration id as text: a trigger attached by hand with any first argument is simply not found (42501) */
+	Oid types[3] = {TEXTOID, REGCLASSOID, TEXTARRAYOID};
+	Datum values[3] = {CStringGetTextDatum(trigger->tgargs[0]),
 	                   ObjectIdGetDatum(RelationGetRelid(trigger_data->tg_relation)),
 	                   PointerGetDatum(construct_array(texts, trigger->tgnargs, TEXTOID, -1, false, TYPALIGN_INT))};
 
+	const Oid state_table = get_relname_relid("uuid7_online_migration", namespace_oid);
+	HeapTuple state_class = SearchSysCache1(RELOID, ObjectIdGetDatum(state_table));
+	if (!HeapTupleIsValid(state_class))
+		elog(ERROR, "uuid7: the table uuid7_online_migration is missing from schema %s", schema);
+	const Oid state_owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(state_class))->relowner;
+	ReleaseSysCache(state_class);
+
 	SPI_connect();
+	Oid saved_user;
+	int saved_context;
+	GetUserIdAndSecContext(&saved_user, &saved_context);
+	SetUserIdAndSecContext(state_owner, saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
 	const int rc = SPI_execute_with_args(query, 3, types, values, nullptr, true, 1);
+	SetUserIdAndSecContext(saved_user, saved_context);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
 	bool matches = false;
