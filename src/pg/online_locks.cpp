@@ -83,12 +83,14 @@ struct RowAccess
 {
 	bool visible;
 	bool member;
-	Oid starter;
+	Oid starter;       /* InvalidOid when the role no longer exists */
+	char *started_by; /* in the caller's memory context */
 };
 
 RowAccess ReadRowAccess(Oid namespace_oid, int64 migration_id)
 {
-	RowAccess access = {false, false, InvalidOid};
+	RowAccess access = {false, false, InvalidOid, nullptr};
+	MemoryContext caller_context = CurrentMemoryContext;
 	const char *query = psprintf("SELECT m.started_by::text FROM %s.uuid7_online_migration m WHERE m.id = $1",
 	                             quote_identifier(get_namespace_name(namespace_oid)));
 	Oid types[1] = {INT8OID};
@@ -102,6 +104,7 @@ RowAccess ReadRowAccess(Oid namespace_oid, int64 migration_id)
 	{
 		access.visible = true;
 		const char *started_by = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		access.started_by = MemoryContextStrdup(caller_context, started_by == nullptr ? "" : started_by);
 		access.starter = started_by == nullptr ? InvalidOid : get_role_oid(started_by, true);
 		access.member = OidIsValid(access.starter) && has_privs_of_role(GetUserId(), access.starter);
 	}
@@ -182,10 +185,17 @@ extern "C"
 			if (!access.visible)
 				ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
 				                errmsg("online migration %lld does not exist", static_cast<long long>(id))));
+			if (!OidIsValid(access.starter))
+				ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+				                errmsg("role \"%s\", which started online migration %lld, does not exist",
+				                       access.started_by, static_cast<long long>(id)),
+				                errdetail("The worker of a migration runs as the role that started it."),
+				                errhint("Abort the migration (uuid7_migration_abort) and start it again.")));
 			if (!access.member)
 				ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				                errmsg("permission denied for online migration %lld", static_cast<long long>(id)),
-				                errdetail("Only roles with the privileges of the role that started it may.")));
+				                errdetail("Only roles with the privileges of role \"%s\", which started it, may.",
+				                          access.started_by)));
 			(void)LockAcquire(&tag, ExclusiveLock, false, false);
 			PG_RETURN_BOOL(true);
 		}

@@ -128,20 +128,21 @@ void CheckWorkerLimits(Oid role, Oid database)
 		const char *role_name = GetUserNameFromId(role, false);
 		ereport(ERROR, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 		                errmsg("too many uuid7 migration workers run as role \"%s\"", role_name),
-		                errdetail("%d running, and uuid7.max_workers_per_role is %d.", counts.role, max_workers_per_role),
+		                errdetail("%d already run as this role, and uuid7.max_workers_per_role is %d.", counts.role,
+		                          max_workers_per_role),
 		                errhint("%s", hint)));
 	}
 	if (counts.database >= max_workers_per_database)
 		ereport(ERROR,
 		        (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 		         errmsg("too many uuid7 migration workers run in database \"%s\"", get_database_name(database)),
-		         errdetail("%d running, and uuid7.max_workers_per_database is %d.", counts.database,
+		         errdetail("%d already run in this database, and uuid7.max_workers_per_database is %d.", counts.database,
 		                   max_workers_per_database),
 		         errhint("%s", hint)));
 	if (counts.cluster >= max_workers)
 		ereport(ERROR, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 		                errmsg("too many uuid7 migration workers run in the cluster"),
-		                errdetail("%d running, and uuid7.max_workers is %d.", counts.cluster, max_workers),
+		                errdetail("%d already run in the cluster, and uuid7.max_workers is %d.", counts.cluster, max_workers),
 		                errhint("%s", hint)));
 }
 
