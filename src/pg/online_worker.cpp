@@ -31,6 +31,7 @@
  *
  * PG regime throughout: no C++ object with a destructor lives in these frames.
  */
+#include <cstdlib>
 #include <cstring>
 #include <type_traits>
 
@@ -72,6 +73,8 @@ extern "C"
 namespace
 {
 
+/* 'uuid' in ASCII: the advisory lock key by which the SQL of releases 1.3 to 1.6 finds a live worker. */
+constexpr int32 kLegacyAdvisoryClass = 0x75756964;
 constexpr int kDefaultSleepMs = 1000;
 
 /*
@@ -165,7 +168,8 @@ char *Attach()
 	PushActiveSnapshot(GetTransactionSnapshot());
 	pgstat_report_activity(STATE_RUNNING, "uuid7 migration: attach");
 
-	if (SPI_execute("SELECT quote_ident(n.nspname), n.oid FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
+	if (SPI_execute("SELECT quote_ident(n.nspname), n.oid, e.extversion FROM pg_catalog.pg_extension e "
+	                "JOIN pg_catalog.pg_namespace n "
 	                "ON n.oid = e.extnamespace WHERE e.extname = 'uuid7'",
 	                true, 0) != SPI_OK_SELECT ||
 	    SPI_processed != 1)
@@ -175,6 +179,8 @@ char *Attach()
 	schema = MemoryContextStrdup(TopMemoryContext, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
 	bool isnull;
 	const Oid namespace_oid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	const char *version = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	const bool legacy_sql = version != nullptr && strtol(version, nullptr, 10) < 2;
 
 	/*
 	 * Session level in the user lock method: held until the process exits, whatever becomes of the transactions in
@@ -183,7 +189,24 @@ char *Attach()
 	uuid7::pg::CheckLockableMigration(migration_id);
 	const LOCKTAG tag = uuid7::pg::MigrationLockTag(uuid7::pg::MigrationClassOid(namespace_oid), migration_id,
 	                                                uuid7::pg::MigrationLock::Worker);
-	const bool locked = LockAcquire(&tag, ExclusiveLock, true, true) != LOCKACQUIRE_NOT_AVAIL;
+	bool locked = LockAcquire(&tag, ExclusiveLock, true, true) != LOCKACQUIRE_NOT_AVAIL;
+
+	/*
+	 * The SQL of releases 1.3 to 1.6 (a database whose extension is not updated yet) finds the worker by the session
+	 * advisory lock (kLegacyAdvisoryClass, low 32 bits of the id): hold that one too, as those releases did. 2.0 never
+	 * reads it, so whoever else holds it changes nothing there.
+	 */
+	if (locked && legacy_sql)
+	{
+		Oid types[2] = {INT4OID, INT4OID};
+		Datum values[2] = {Int32GetDatum(kLegacyAdvisoryClass),
+		                   Int32GetDatum(static_cast<int32>(static_cast<uint32>(migration_id)))};
+		if (SPI_execute_with_args("SELECT pg_catalog.pg_try_advisory_lock($1, $2)", 2, types, values, nullptr, false,
+		                          1) != SPI_OK_SELECT ||
+		    SPI_processed != 1)
+			elog(ERROR, "uuid7 migration: the advisory lock query returned no row");
+		locked = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
 
 	SPI_finish();
 	PopActiveSnapshot();

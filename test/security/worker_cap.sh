@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test/security/worker_cap.sh — issue 22, "Worker slots" (Medium), and "the worker runs as the role that started the
-# migration" (High: SQL in a role's migration rows ran as whoever resumed it). With the caps lowered
-# (uuid7.max_workers_per_role = 2, uuid7.max_workers_per_database = 3, uuid7.max_workers = 4; ALTER SYSTEM + reload),
+# migration" (High: SQL in a role's migration rows ran as whoever resumed it). With the caps lowered (ALTER SYSTEM and
+# a reload: uuid7.max_workers_per_role = 2, uuid7.max_workers_per_database = 3, uuid7.max_workers = 4 more than run),
 # one role starts online migrations of sixteen tiny tables with a huge pause_ms: the third start and every later one
 # fail with 53400 (errdetail names the count and the setting) and leave no state behind; another role still starts
 # in the same database up to the database's cap (53400 there), and in another database up to the cluster's cap; a
@@ -15,11 +15,12 @@ source ../assert.sh
 source ../online/lib.sh
 source ./lib.sh
 
+# caps SET BASE / caps RESET: per role 2, per database 3, in the cluster BASE + 4 (BASE: uuid7 workers of other suites)
 caps() {
 	psql -X -q -d postgres -v ON_ERROR_STOP=1 -c "LOAD 'uuid7'" \
 		-c "ALTER SYSTEM ${1} uuid7.max_workers_per_role${2:+ = 2}" \
 		-c "ALTER SYSTEM ${1} uuid7.max_workers_per_database${2:+ = 3}" \
-		-c "ALTER SYSTEM ${1} uuid7.max_workers${2:+ = 4}" \
+		-c "ALTER SYSTEM ${1} uuid7.max_workers${2:+ = $(($2 + 4))}" \
 		-c "SELECT pg_reload_conf()" >/dev/null
 }
 trap 'caps RESET 2>/dev/null; online_cleanup' EXIT
@@ -48,9 +49,11 @@ SQL
 done
 PGDATABASE=$db_a
 
-caps SET 2 || { fail "setup" "ALTER SYSTEM SET uuid7.max_workers..."; exit 1; }
+workers() { sql "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'uuid7 migration'${1:+ AND $1}"; }
+base=$(workers)
+caps SET "$base" || { fail "setup" "ALTER SYSTEM SET uuid7.max_workers..."; exit 1; }
 online_wait_for "the lowered caps are in force in new sessions" \
-	"SELECT current_setting('uuid7.max_workers_per_role', true) = '2' AND current_setting('uuid7.max_workers', true) = '4'" 10 || exit 1
+	"SELECT current_setting('uuid7.max_workers_per_role', true) = '2' AND current_setting('uuid7.max_workers', true) = '$((base + 4))'" 10 || exit 1
 
 slow="'{\"pause_ms\": 2000000000}'"
 # Starts ROLE's migration of TABLE in DB: prints the id, or the error (VERBOSITY verbose: "ERROR:  53400: ...", DETAIL).
@@ -58,7 +61,6 @@ start_as() {
 	psql -X -A -t -q -d "$2" -c "\\set VERBOSITY verbose" -c "SET ROLE \"$1\"" -c "SET statement_timeout = '30s'" \
 		-c "SELECT uuid7_migration_start(ARRAY['$3']::regclass[], $slow)" 2>&1
 }
-workers() { sql "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'uuid7 migration'${1:+ AND $1}"; }
 
 # ---- one role: two workers, then 53400 ---------------------------------------------------------------------------------
 id1=$(start_as "$r1" "$db_a" t1)
@@ -76,7 +78,7 @@ started=0
 for i in $(seq 4 16); do
 	[[ "$(start_as "$r1" "$db_a" "t$i")" =~ ^[0-9]+$ ]] && started=$((started + 1))
 done
-check_eq "thirteen more starts of the role's tables: none gets a worker; the role still runs 2, the cluster 2" "0|2|2" \
+check_eq "thirteen more starts of the role's tables: none gets a worker; the role still runs 2, the cluster 2 more" "0|2|$((base + 2))" \
 	"$started|$(workers "usename = '$r1'")|$(workers)"
 
 # ---- another role: the database's cap, then another database, then the cluster's cap ----------------------------------
@@ -86,11 +88,11 @@ out=$(start_as "$r2" "$db_a" u2)
 check_eq "its second start there passes its role's cap but not the database's: 53400, uuid7.max_workers_per_database" "53400|1" \
 	"$(sed -nE 's/^ERROR:  ([0-9A-Z]{5}):.*/\1/p' <<<"$out" | head -n 1)|$(grep -c '^DETAIL:  3 already run in this database, and uuid7.max_workers_per_database is 3\.$' <<<"$out")"
 out=$(start_as "$r2" "$db_b" u2)
-check_eq "it starts in another database (4th worker of the cluster)" "t" "$([[ "$out" =~ ^[0-9]+$ ]] && echo t || echo "f: $out")"
+check_eq "it starts in another database (4th worker of the cluster, beyond $base of other suites)" "t" "$([[ "$out" =~ ^[0-9]+$ ]] && echo t || echo "f: $out")"
 out=$(start_as "$r3" "$db_b" w1)
 check_eq "a third role in that database: the cluster's cap, 53400, uuid7.max_workers" "53400|1" \
-	"$(sed -nE 's/^ERROR:  ([0-9A-Z]{5}):.*/\1/p' <<<"$out" | head -n 1)|$(grep -c '^DETAIL:  4 already run in the cluster, and uuid7.max_workers is 4\.$' <<<"$out")"
-check_eq "uuid7 workers: 4 in the cluster (3 in $db_a, 1 in $db_b)" "4|3|1" \
+	"$(sed -nE 's/^ERROR:  ([0-9A-Z]{5}):.*/\1/p' <<<"$out" | head -n 1)|$(grep -c "^DETAIL:  $((base + 4)) already run in the cluster, and uuid7.max_workers is $((base + 4))\.\$" <<<"$out")"
+check_eq "uuid7 workers: 4 more in the cluster (3 in $db_a, 1 in $db_b)" "$((base + 4))|3|1" \
 	"$(workers)|$(workers "datname = '$db_a'")|$(workers "datname = '$db_b'")"
 
 # ---- a superuser's parallel query still gets its workers --------------------------------------------------------------
@@ -123,5 +125,5 @@ for db in "$db_a" "$db_b"; do
 	psql -X -q -d "$db" -c "SET client_min_messages = warning" \
 		-c "SELECT uuid7_migration_abort(id) FROM uuid7_online_migration WHERE state NOT IN ('finished', 'aborted')" >/dev/null 2>&1
 done
-check_eq "after the aborts no uuid7 worker is left" "0" "$(workers)"
+check_eq "after the aborts no uuid7 worker of this suite is left" "0" "$(workers "datname IN ('$db_a', '$db_b')")"
 online_check_no_crash
