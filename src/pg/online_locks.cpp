@@ -31,10 +31,9 @@ namespace uuid7::pg
 void CheckLockableMigration(int64 migration_id)
 {
 	if (migration_id < 1 || migration_id > static_cast<int64>(PG_UINT32_MAX))
-		ereport(ERROR,
-		        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		         errmsg("online migration %lld cannot have a worker", static_cast<long long>(migration_id)),
-		         errdetail("The worker's locks take migration ids from 1 to %u.", PG_UINT32_MAX)));
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		                errmsg("online migration %lld cannot have a worker", static_cast<long long>(migration_id)),
+		                errdetail("The worker's locks take migration ids from 1 to %u.", PG_UINT32_MAX)));
 }
 
 Oid MigrationClassOid(Oid namespace_oid)
@@ -83,7 +82,7 @@ struct RowAccess
 {
 	bool visible;
 	bool member;
-	Oid starter;       /* InvalidOid when the role no longer exists */
+	Oid starter;      /* InvalidOid when the role no longer exists */
 	char *started_by; /* in the caller's memory context */
 };
 

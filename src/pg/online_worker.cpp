@@ -129,8 +129,8 @@ Oid CheckMayLaunch(int64 migration_id, Oid function_oid)
 		                          started_by)));
 	if (state == nullptr || (strcmp(state, "running") != 0 && strcmp(state, "waiting") != 0))
 		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-		                errmsg("online migration %lld is %s: it has no worker to start", static_cast<long long>(migration_id),
-		                       state == nullptr ? "in no state" : state),
+		                errmsg("online migration %lld is %s: it has no worker to start",
+		                       static_cast<long long>(migration_id), state == nullptr ? "in no state" : state),
 		                errhint("uuid7_migration_resume() starts the worker of a stopped or failed migration.")));
 	SPI_finish();
 	return starter;
@@ -434,7 +434,7 @@ extern "C"
 			ereport(ERROR,
 			        (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 			         errmsg("role \"%s\" cannot run a uuid7 migration worker", GetUserNameFromId(args.role, false)),
-			         errdetail("The worker logs in as the role that started the migration, which is not permitted to log in."),
+			         errdetail("The worker logs in as the role that started the migration, which may not log in."),
 			         errhint("Give that role LOGIN, or start the migration as a role with LOGIN.")));
 
 		BackgroundWorker worker;

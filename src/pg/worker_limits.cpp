@@ -133,17 +133,17 @@ void CheckWorkerLimits(Oid role, Oid database)
 		                errhint("%s", hint)));
 	}
 	if (counts.database >= max_workers_per_database)
+		ereport(ERROR, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+		                errmsg("too many uuid7 migration workers run in database \"%s\"", get_database_name(database)),
+		                errdetail("%d already run in this database, and uuid7.max_workers_per_database is %d.",
+		                          counts.database, max_workers_per_database),
+		                errhint("%s", hint)));
+	if (counts.cluster >= max_workers)
 		ereport(ERROR,
 		        (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-		         errmsg("too many uuid7 migration workers run in database \"%s\"", get_database_name(database)),
-		         errdetail("%d already run in this database, and uuid7.max_workers_per_database is %d.", counts.database,
-		                   max_workers_per_database),
+		         errmsg("too many uuid7 migration workers run in the cluster"),
+		         errdetail("%d already run in the cluster, and uuid7.max_workers is %d.", counts.cluster, max_workers),
 		         errhint("%s", hint)));
-	if (counts.cluster >= max_workers)
-		ereport(ERROR, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-		                errmsg("too many uuid7 migration workers run in the cluster"),
-		                errdetail("%d already run in the cluster, and uuid7.max_workers is %d.", counts.cluster, max_workers),
-		                errhint("%s", hint)));
 }
 
 void WaitWorkerCounted(BackgroundWorkerHandle *handle, pid_t pid)
