@@ -3,6 +3,7 @@
  */
 #include "pg/generator_state.hpp"
 #include "pg/pg_compat.hpp"
+#include "pg/worker_limits.hpp"
 
 #include "pg/postgres_headers.hpp"
 
@@ -16,12 +17,14 @@ extern "C"
 
 	/*
 	 * Shared ordering state can only be reserved while shared_preload_libraries is processed; loaded later (by
-	 * CREATE EXTENSION or a first call), the module orders per process.
+	 * CREATE EXTENSION or a first call), the module orders per process. The worker caps (uuid7.max_workers...) are
+	 * defined whenever the library is loaded: a launch always reads them.
 	 */
 	void _PG_init(void)
 	{
 		if (process_shared_preload_libraries_in_progress)
 			uuid7::pg::RequestSharedOrdering();
+		uuid7::pg::DefineWorkerLimits();
 	}
 
 } // extern "C"

@@ -4,7 +4,9 @@
  * (CREATE/DROP INDEX CONCURRENTLY, VACUUM), and that outlives the session that started it.
  *
  *   uuid7_online_launch(migration_id bigint) RETURNS integer
- *       starts a worker for the migration, as the calling role in the current database; returns its pid
+ *       starts a worker for the migration in the current database, logged in as the role that started the
+ *       migration (uuid7_online_migration.started_by) whoever calls it; returns its pid. The caller must have the
+ *       privileges of that role (superusers have), and the caps of worker_limits.hpp must leave room.
  *
  * The worker's contract with the SQL side (functions looked up in the extension's schema):
  *
@@ -19,17 +21,24 @@
  *       called in a fresh transaction when a step or statement raised an error (message: "message: detail");
  *       the worker then exits, and never retries by itself
  *
- * One worker per migration: the worker holds the session advisory lock (kAdvisoryClass, low 32 bits of the id)
- * while it lives, and a second worker for the same id exits at once. pg_terminate_backend ends a worker (FATAL,
- * nothing reported); pg_cancel_backend makes the current step fail with 57014, which is reported.
+ * One worker per migration: the worker holds the session lock MigrationLock::Worker of its migration
+ * (online_locks.hpp: a lock no SQL function can take) while it lives, and a second worker for the same id exits at
+ * once. pg_terminate_backend ends a worker (FATAL, nothing reported); pg_cancel_backend makes the current step fail
+ * with 57014, which is reported.
+ *
+ * The worker runs as the starter, never as the caller: a superuser resuming another role's migration must not run
+ * that migration, and whatever that role could have placed in its state rows, with the superuser's rights.
  *
  * PG regime throughout: no C++ object with a destructor lives in these frames.
  */
+#include <cstdlib>
 #include <cstring>
 #include <type_traits>
 
+#include "pg/online_locks.hpp"
 #include "pg/pg_compat.hpp"
 #include "pg/postgres_headers.hpp"
+#include "pg/worker_limits.hpp"
 
 extern "C"
 {
@@ -46,10 +55,12 @@ extern "C"
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/lock.h"
 #include "tcop/dest.h"
 #include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -62,8 +73,8 @@ extern "C"
 namespace
 {
 
-/* 'uuid' in ASCII: the first key of the advisory lock that marks a migration as driven by a live worker. */
-constexpr int32 kAdvisoryClass = 0x75756964;
+/* 'uuid' in ASCII: the advisory lock key by which the SQL of releases 1.3 to 1.6 finds a live worker. */
+constexpr int32 kLegacyAdvisoryClass = 0x75756964;
 constexpr int kDefaultSleepMs = 1000;
 
 /*
@@ -80,16 +91,15 @@ static_assert(std::is_trivially_copyable_v<WorkerArgs> && sizeof(WorkerArgs) <= 
               "WorkerArgs must fit bgw_extra as plain bytes");
 
 /*
- * Refuses to start a worker that would only fail: the migration must exist and be running or waiting (start and
- * resume set that state before they launch), and the caller must act as the role that started it. Launching is
- * otherwise open to everyone, and each worker holds a background worker slot until it finds out.
+ * Refuses to start a worker that would only fail, or that would run as a role the caller may not act as: the
+ * migration must exist and be running or waiting (start and resume set that state before they launch), the role that
+ * started it must still exist, and the caller must have its privileges. Returns that role: the worker logs in as it.
  */
-void CheckMayLaunch(int64 migration_id, Oid function_oid)
+Oid CheckMayLaunch(int64 migration_id, Oid function_oid)
 {
 	const char *schema = quote_identifier(get_namespace_name(get_func_namespace(function_oid)));
-	const char *query = psprintf("SELECT m.state, m.started_by::text, pg_catalog.pg_has_role(m.started_by, 'USAGE')"
-	                             " FROM %s.uuid7_online_migration m WHERE m.id = $1",
-	                             schema);
+	const char *query =
+	    psprintf("SELECT m.state, m.started_by::text FROM %s.uuid7_online_migration m WHERE m.id = $1", schema);
 	Oid types[1] = {INT8OID};
 	Datum values[1] = {Int64GetDatum(migration_id)};
 
@@ -104,19 +114,26 @@ void CheckMayLaunch(int64 migration_id, Oid function_oid)
 	TupleDesc desc = SPI_tuptable->tupdesc;
 	const char *state = SPI_getvalue(row, desc, 1);
 	const char *started_by = SPI_getvalue(row, desc, 2);
-	bool is_null = false;
-	const bool member = DatumGetBool(SPI_getbinval(row, desc, 3, &is_null)) && !is_null;
-	if (!member)
+	const Oid starter = started_by == nullptr ? InvalidOid : get_role_oid(started_by, true);
+	if (!OidIsValid(starter))
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+		                errmsg("role \"%s\", which started online migration %lld, does not exist",
+		                       started_by == nullptr ? "" : started_by, static_cast<long long>(migration_id)),
+		                errdetail("The worker of a migration runs as the role that started it."),
+		                errhint("Abort the migration (uuid7_migration_abort) and start it again.")));
+	if (!has_privs_of_role(GetUserId(), starter))
 		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 		                errmsg("permission denied to start the worker of online migration %lld",
 		                       static_cast<long long>(migration_id)),
-		                errdetail("Only members of role \"%s\", which started the migration, may.", started_by)));
+		                errdetail("Only roles with the privileges of role \"%s\", which started the migration, may.",
+		                          started_by)));
 	if (state == nullptr || (strcmp(state, "running") != 0 && strcmp(state, "waiting") != 0))
 		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-		                errmsg("online migration %lld is %s: it has no worker to start", static_cast<long long>(migration_id),
-		                       state == nullptr ? "in no state" : state),
+		                errmsg("online migration %lld is %s: it has no worker to start",
+		                       static_cast<long long>(migration_id), state == nullptr ? "in no state" : state),
 		                errhint("uuid7_migration_resume() starts the worker of a stopped or failed migration.")));
 	SPI_finish();
+	return starter;
 }
 
 enum class Action
@@ -144,7 +161,6 @@ MemoryContext statement_context = nullptr; /* survives the commits a CONCURRENTL
 char *Attach()
 {
 	char *schema = nullptr;
-	bool locked = false;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -152,7 +168,8 @@ char *Attach()
 	PushActiveSnapshot(GetTransactionSnapshot());
 	pgstat_report_activity(STATE_RUNNING, "uuid7 migration: attach");
 
-	if (SPI_execute("SELECT quote_ident(n.nspname) FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
+	if (SPI_execute("SELECT quote_ident(n.nspname), n.oid, e.extversion FROM pg_catalog.pg_extension e "
+	                "JOIN pg_catalog.pg_namespace n "
 	                "ON n.oid = e.extnamespace WHERE e.extname = 'uuid7'",
 	                true, 0) != SPI_OK_SELECT ||
 	    SPI_processed != 1)
@@ -160,17 +177,36 @@ char *Attach()
 		        (errcode(ERRCODE_UNDEFINED_OBJECT),
 		         errmsg("extension \"uuid7\" is not installed in database \"%s\"", get_database_name(MyDatabaseId))));
 	schema = MemoryContextStrdup(TopMemoryContext, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
-
-	/* Session level: held until the process exits, whatever becomes of the transactions in between. */
-	Oid types[2] = {INT4OID, INT4OID};
-	Datum values[2] = {Int32GetDatum(kAdvisoryClass),
-	                   Int32GetDatum(static_cast<int32>(static_cast<uint32>(static_cast<uint64>(migration_id))))};
-	if (SPI_execute_with_args("SELECT pg_catalog.pg_try_advisory_lock($1, $2)", 2, types, values, nullptr, false, 1) !=
-	        SPI_OK_SELECT ||
-	    SPI_processed != 1)
-		elog(ERROR, "uuid7 migration: the advisory lock query returned no row");
 	bool isnull;
-	locked = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	const Oid namespace_oid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	const char *version = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	const bool legacy_sql = version != nullptr && strtol(version, nullptr, 10) < 2;
+
+	/*
+	 * Session level in the user lock method: held until the process exits, whatever becomes of the transactions in
+	 * between (an aborted one included).
+	 */
+	uuid7::pg::CheckLockableMigration(migration_id);
+	const LOCKTAG tag = uuid7::pg::MigrationLockTag(uuid7::pg::MigrationClassOid(namespace_oid), migration_id,
+	                                                uuid7::pg::MigrationLock::Worker);
+	bool locked = LockAcquire(&tag, ExclusiveLock, true, true) != LOCKACQUIRE_NOT_AVAIL;
+
+	/*
+	 * The SQL of releases 1.3 to 1.6 (a database whose extension is not updated yet) finds the worker by the session
+	 * advisory lock (kLegacyAdvisoryClass, low 32 bits of the id): hold that one too, as those releases did. 2.0 never
+	 * reads it, so whoever else holds it changes nothing there.
+	 */
+	if (locked && legacy_sql)
+	{
+		Oid types[2] = {INT4OID, INT4OID};
+		Datum values[2] = {Int32GetDatum(kLegacyAdvisoryClass),
+		                   Int32GetDatum(static_cast<int32>(static_cast<uint32>(migration_id)))};
+		if (SPI_execute_with_args("SELECT pg_catalog.pg_try_advisory_lock($1, $2)", 2, types, values, nullptr, false,
+		                          1) != SPI_OK_SELECT ||
+		    SPI_processed != 1)
+			elog(ERROR, "uuid7 migration: the advisory lock query returned no row");
+		locked = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
 
 	SPI_finish();
 	PopActiveSnapshot();
@@ -375,18 +411,18 @@ extern "C"
 	/*
 	 * uuid7_online_launch(migration_id bigint) RETURNS integer   (STRICT)
 	 *
-	 * Returns once the worker process exists (not once it has done anything). The worker runs as the current role
-	 * (SECURITY DEFINER callers: the definer) in the current database.
+	 * Returns once the worker process exists and is counted against the caps (not once it has done anything). The
+	 * worker runs in the current database as the role that started the migration, whoever calls this.
 	 */
 	Datum uuid7_online_launch(PG_FUNCTION_ARGS)
 	{
 		const int64 id = PG_GETARG_INT64(0);
-		WorkerArgs args = {id, MyDatabaseId, GetUserId()};
 
 		if (RecoveryInProgress())
 			ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
 			                errmsg("cannot start a uuid7 migration worker during recovery")));
-		CheckMayLaunch(id, fcinfo->flinfo->fn_oid);
+		uuid7::pg::CheckLockableMigration(id);
+		WorkerArgs args = {id, MyDatabaseId, CheckMayLaunch(id, fcinfo->flinfo->fn_oid)};
 
 		/* The worker logs in as this role: refuse here, with a reason, what would otherwise kill it at start-up. */
 		HeapTuple role = SearchSysCache1(AUTHOID, ObjectIdGetDatum(args.role));
@@ -398,8 +434,8 @@ extern "C"
 			ereport(ERROR,
 			        (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 			         errmsg("role \"%s\" cannot run a uuid7 migration worker", GetUserNameFromId(args.role, false)),
-			         errdetail("The worker connects as the current role, which is not permitted to log in."),
-			         errhint("Run the migration as a role with LOGIN.")));
+			         errdetail("The worker logs in as the role that started the migration, which may not log in."),
+			         errhint("Give that role LOGIN, or start the migration as a role with LOGIN.")));
 
 		BackgroundWorker worker;
 		memset(&worker, 0, sizeof(worker));
@@ -409,11 +445,14 @@ extern "C"
 		strlcpy(worker.bgw_library_name, "uuid7", BGW_MAXLEN);
 		strlcpy(worker.bgw_function_name, "uuid7_online_worker_main", BGW_MAXLEN);
 		snprintf(worker.bgw_name, BGW_MAXLEN, "uuid7 migration %lld", static_cast<long long>(id));
-		strlcpy(worker.bgw_type, "uuid7 migration", BGW_MAXLEN);
+		strlcpy(worker.bgw_type, uuid7::pg::kWorkerType, BGW_MAXLEN);
 		worker.bgw_main_arg = (Datum)0;
 		memcpy(worker.bgw_extra, &args, sizeof(args));
 		worker.bgw_notify_pid = MyProcPid;
 
+		/* Count and register under the launch lock: two launches cannot both take the last place under a cap. */
+		uuid7::pg::BeginWorkerLaunch();
+		uuid7::pg::CheckWorkerLimits(args.role, args.database);
 		BackgroundWorkerHandle *handle;
 		if (!RegisterDynamicBackgroundWorker(&worker, &handle))
 			ereport(ERROR, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
@@ -437,6 +476,8 @@ extern "C"
 			                errmsg("could not start the uuid7 migration worker: the server is shutting down")));
 			break;
 		}
+		uuid7::pg::WaitWorkerCounted(handle, pid);
+		uuid7::pg::EndWorkerLaunch();
 		PG_RETURN_INT32(pid);
 	}
 

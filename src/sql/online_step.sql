@@ -13,7 +13,7 @@ DECLARE
 BEGIN
 	-- uuid7_migration_start() and _resume() hold this lock until their transaction ends: the worker they launch
 	-- waits for the commit (and finds no migration, or a stopped one, after a rollback)
-	IF NOT pg_try_advisory_xact_lock_shared(1970629989, (migration % 2147483648)::int) THEN
+	IF NOT @extschema@.uuid7_online_gate(migration, false) THEN
 		RETURN QUERY SELECT 'sleep', NULL::text, 100;
 		RETURN;
 	END IF;

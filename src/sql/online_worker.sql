@@ -5,24 +5,30 @@ CREATE OR REPLACE FUNCTION uuid7_online_launch(migration_id bigint) RETURNS inte
 	AS 'MODULE_PATHNAME', 'uuid7_online_launch'
 	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION uuid7_online_launch(bigint) IS
-	'internal to the online migration: starts the background worker that drives migration_id, as the calling role; returns its pid';
+	'internal to the online migration: starts the background worker that drives migration_id, as the role that started the migration (the caller must have its privileges; uuid7.max_workers, _per_database and _per_role cap the workers); returns its pid';
 
--- ---- the worker's liveness: it holds a session advisory lock for as long as it lives -----------------------------
+-- ---- the worker's liveness and the start gate: locks no SQL user can take -----------------------------------------
+-- Both are heavyweight locks on the object (uuid7_online_migration's OID as class id, the migration id as object id)
+-- in the user lock method (src/pg/online_locks.hpp); pg_locks shows them as locktype 'object', objsubid 1 (the
+-- worker's, a session lock) and 2 (the gate, a transaction lock). No pg_advisory_* call can take or block them.
 
 -- The pid of the live worker of a migration, or NULL. The lock is released by the process's end however it ends
--- (exit, kill -9 and the crash recovery that follows, restart), so a dead worker is never taken for a live one.
+-- (exit, kill -9 and the crash recovery that follows, restart), so a dead worker is never taken for a live one; and
+-- the holder must be a 'uuid7 migration' background worker of this database.
 CREATE OR REPLACE FUNCTION uuid7_online_worker_pid(migration bigint) RETURNS integer
-LANGUAGE sql VOLATILE STRICT
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-	SELECT l.pid FROM pg_locks l
-	 WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-	   AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
-	   AND l.classid = 1970628964 AND l.objid = (migration % 4294967296)::oid
-	 LIMIT 1
-$fn$;
+	AS 'MODULE_PATHNAME', 'uuid7_online_worker_pid'
+	LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION uuid7_online_worker_pid(bigint) IS
-	'internal to the online migration: the pid of the worker that drives the migration (it holds its advisory lock), or NULL';
+	'internal to the online migration: the pid of the worker that drives the migration (a uuid7 migration background worker of this database holding its worker lock), or NULL';
+
+-- The gate between start/resume and the worker they launch, held until the end of the transaction: exclusive (start,
+-- resume; waits; only for roles with the starter's privileges) or shared (each step of the worker; never waits;
+-- false when closed).
+CREATE OR REPLACE FUNCTION uuid7_online_gate(migration bigint, exclusive boolean) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'uuid7_online_gate'
+	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION uuid7_online_gate(bigint, boolean) IS
+	'internal to the online migration: closes (exclusive) or passes (shared, without waiting) the gate between the transaction that starts or resumes a migration and its worker, until the end of the transaction';
 
 -- Whether a migration that should be running has no worker. The lock is read first and the state after it, with a
 -- snapshot of its own: a worker that ended after the caller's snapshot was taken has committed its last state by
@@ -52,7 +58,7 @@ DECLARE
 	i int;
 BEGIN
 	-- the worker's steps wait for this transaction to end before they look at the migration
-	PERFORM pg_advisory_xact_lock(1970629989, (migration % 2147483648)::int);
+	PERFORM @extschema@.uuid7_online_gate(migration, true);
 	pid := @extschema@.uuid7_online_launch(migration);
 	FOR i IN 1 .. 1000 LOOP
 		EXIT WHEN @extschema@.uuid7_online_worker_pid(migration) IS NOT DISTINCT FROM pid;
