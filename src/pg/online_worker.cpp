@@ -369,9 +369,11 @@ void DriveMigration()
 void ReportFailure(ErrorData *error)
 {
 	const char *sqlstate = unpack_sql_state(error->sqlerrcode);
-	const char *message = error->detail != nullptr ? psprintf("%s: %s", error->message, error->detail) : error->message;
+	/* The state gets the message only: an error's detail can quote row values, which only the server log keeps. */
+	const char *message = error->message;
 	ereport(LOG, (errmsg("uuid7 migration %lld stopped on an error", static_cast<long long>(migration_id)),
-	              errdetail("SQLSTATE %s: %s", sqlstate, message)));
+	              errdetail("SQLSTATE %s: %s%s%s", sqlstate, message, error->detail != nullptr ? ": " : "",
+	                        error->detail != nullptr ? error->detail : "")));
 
 	PG_TRY();
 	{
@@ -499,6 +501,11 @@ extern "C"
 		pgstat_report_appname(MyBgworkerEntry->bgw_name);
 		/* Index builds in this process alone: parallel workers would take more cores from the application. */
 		SetConfigOption("max_parallel_maintenance_workers", "0", PGC_USERSET, PGC_S_SESSION);
+		/*
+		 * The statements it runs were written under search_path = pg_catalog, pg_temp (index expressions and predicates
+		 * deparsed there): they run under the same, whatever the role's or database's setting says.
+		 */
+		SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION);
 
 		statement_context =
 		    AllocSetContextCreate(TopMemoryContext, "uuid7 migration statement", ALLOCSET_DEFAULT_SIZES);
