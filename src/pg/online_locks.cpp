@@ -74,23 +74,13 @@ bool IsMigrationWorker(int pid)
 	return type != nullptr && strcmp(type, kWorkerType) == 0;
 }
 
-/*
- * What gate() needs of the migration row, read under the caller's snapshot (and row security): whether it is
- * visible, and whether the current role has the privileges of the role that started it (superusers have).
- */
-struct RowAccess
-{
-	bool visible;
-	bool member;
-	Oid starter;      /* InvalidOid when the role no longer exists */
-	char *started_by; /* in the caller's memory context */
-};
+} // namespace
 
-RowAccess ReadRowAccess(Oid namespace_oid, int64 migration_id)
+MigrationAccess ReadMigrationAccess(Oid namespace_oid, int64 migration_id)
 {
-	RowAccess access = {false, false, InvalidOid, nullptr};
+	MigrationAccess access = {false, false, InvalidOid, nullptr, nullptr};
 	MemoryContext caller_context = CurrentMemoryContext;
-	const char *query = psprintf("SELECT m.started_by::text FROM %s.uuid7_online_migration m WHERE m.id = $1",
+	const char *query = psprintf("SELECT m.started_by::text, m.state FROM %s.uuid7_online_migration m WHERE m.id = $1",
 	                             quote_identifier(get_namespace_name(namespace_oid)));
 	Oid types[1] = {INT8OID};
 	Datum values[1] = {Int64GetDatum(migration_id)};
@@ -103,7 +93,9 @@ RowAccess ReadRowAccess(Oid namespace_oid, int64 migration_id)
 	{
 		access.visible = true;
 		const char *started_by = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		const char *state = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 		access.started_by = MemoryContextStrdup(caller_context, started_by == nullptr ? "" : started_by);
+		access.state = MemoryContextStrdup(caller_context, state == nullptr ? "" : state);
 		access.starter = started_by == nullptr ? InvalidOid : get_role_oid(started_by, true);
 		access.member = OidIsValid(access.starter) && has_privs_of_role(GetUserId(), access.starter);
 	}
@@ -111,7 +103,24 @@ RowAccess ReadRowAccess(Oid namespace_oid, int64 migration_id)
 	return access;
 }
 
-} // namespace
+void RequireActsAsStarter(const MigrationAccess &access, int64 migration_id, const char *action)
+{
+	if (!access.visible)
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+		                errmsg("online migration %lld does not exist", static_cast<long long>(migration_id))));
+	if (!OidIsValid(access.starter))
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+		                errmsg("role \"%s\", which started online migration %lld, does not exist", access.started_by,
+		                       static_cast<long long>(migration_id)),
+		                errdetail("The worker of a migration runs as the role that started it."),
+		                errhint("Abort the migration (uuid7_migration_abort) and start it again.")));
+	if (!access.member)
+		ereport(
+		    ERROR,
+		    (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+		     errmsg("permission denied to %s online migration %lld", action, static_cast<long long>(migration_id)),
+		     errdetail("Only roles with the privileges of role \"%s\", which started it, may.", access.started_by)));
+}
 
 int FindWorkerPid(Oid class_oid, int64 migration_id)
 {
@@ -176,25 +185,12 @@ extern "C"
 		uuid7::pg::CheckLockableMigration(id);
 		const Oid namespace_oid = get_func_namespace(fcinfo->flinfo->fn_oid);
 		const Oid class_oid = uuid7::pg::MigrationClassOid(namespace_oid);
-		const uuid7::pg::RowAccess access = uuid7::pg::ReadRowAccess(namespace_oid, id);
+		const uuid7::pg::MigrationAccess access = uuid7::pg::ReadMigrationAccess(namespace_oid, id);
 		const LOCKTAG tag = uuid7::pg::MigrationLockTag(class_oid, id, uuid7::pg::MigrationLock::Gate);
 
 		if (exclusive)
 		{
-			if (!access.visible)
-				ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
-				                errmsg("online migration %lld does not exist", static_cast<long long>(id))));
-			if (!OidIsValid(access.starter))
-				ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
-				                errmsg("role \"%s\", which started online migration %lld, does not exist",
-				                       access.started_by, static_cast<long long>(id)),
-				                errdetail("The worker of a migration runs as the role that started it."),
-				                errhint("Abort the migration (uuid7_migration_abort) and start it again.")));
-			if (!access.member)
-				ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				                errmsg("permission denied for online migration %lld", static_cast<long long>(id)),
-				                errdetail("Only roles with the privileges of role \"%s\", which started it, may.",
-				                          access.started_by)));
+			uuid7::pg::RequireActsAsStarter(access, id, "close the gate of");
 			(void)LockAcquire(&tag, ExclusiveLock, false, false);
 			PG_RETURN_BOOL(true);
 		}

@@ -37,6 +37,24 @@ enum class MigrationLock : uint16
  */
 void CheckLockableMigration(int64 migration_id);
 
+/* The migration row as the caller sees it (its snapshot and the state's row security). Strings in the caller's context.
+ */
+struct MigrationAccess
+{
+	bool visible;
+	bool member;      /* the current role has the privileges of the starter (superusers have) */
+	Oid starter;      /* InvalidOid when the role no longer exists */
+	char *started_by; /* NULL when not visible */
+	char *state;
+};
+MigrationAccess ReadMigrationAccess(Oid namespace_oid, int64 migration_id);
+
+/*
+ * Raises 42704 when the caller cannot see the migration or its starter no longer exists, and 42501 ("permission
+ * denied to ACTION online migration N") when the caller lacks the starter's privileges.
+ */
+void RequireActsAsStarter(const MigrationAccess &access, int64 migration_id, const char *action);
+
 /* OID of the uuid7_online_migration table in the extension schema namespace_oid; raises if it is missing. */
 Oid MigrationClassOid(Oid namespace_oid);
 

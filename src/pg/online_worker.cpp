@@ -97,43 +97,16 @@ static_assert(std::is_trivially_copyable_v<WorkerArgs> && sizeof(WorkerArgs) <= 
  */
 Oid CheckMayLaunch(int64 migration_id, Oid function_oid)
 {
-	const char *schema = quote_identifier(get_namespace_name(get_func_namespace(function_oid)));
-	const char *query =
-	    psprintf("SELECT m.state, m.started_by::text FROM %s.uuid7_online_migration m WHERE m.id = $1", schema);
-	Oid types[1] = {INT8OID};
-	Datum values[1] = {Int64GetDatum(migration_id)};
-
-	SPI_connect();
-	const int rc = SPI_execute_with_args(query, 1, types, values, nullptr, true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed != 1)
-		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
-		                errmsg("online migration %lld does not exist", static_cast<long long>(migration_id))));
-	HeapTuple row = SPI_tuptable->vals[0];
-	TupleDesc desc = SPI_tuptable->tupdesc;
-	const char *state = SPI_getvalue(row, desc, 1);
-	const char *started_by = SPI_getvalue(row, desc, 2);
-	const Oid starter = started_by == nullptr ? InvalidOid : get_role_oid(started_by, true);
-	if (!OidIsValid(starter))
-		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
-		                errmsg("role \"%s\", which started online migration %lld, does not exist",
-		                       started_by == nullptr ? "" : started_by, static_cast<long long>(migration_id)),
-		                errdetail("The worker of a migration runs as the role that started it."),
-		                errhint("Abort the migration (uuid7_migration_abort) and start it again.")));
-	if (!has_privs_of_role(GetUserId(), starter))
-		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-		                errmsg("permission denied to start the worker of online migration %lld",
-		                       static_cast<long long>(migration_id)),
-		                errdetail("Only roles with the privileges of role \"%s\", which started the migration, may.",
-		                          started_by)));
-	if (state == nullptr || (strcmp(state, "running") != 0 && strcmp(state, "waiting") != 0))
-		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-		                errmsg("online migration %lld is %s: it has no worker to start",
-		                       static_cast<long long>(migration_id), state == nullptr ? "in no state" : state),
-		                errhint("uuid7_migration_resume() starts the worker of a stopped or failed migration.")));
-	SPI_finish();
-	return starter;
+	const uuid7::pg::MigrationAccess access =
+	    uuid7::pg::ReadMigrationAccess(get_func_namespace(function_oid), migration_id);
+	uuid7::pg::RequireActsAsStarter(access, migration_id, "start the worker of");
+	if (strcmp(access.state, "running") != 0 && strcmp(access.state, "waiting") != 0)
+		ereport(ERROR,
+		        (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+		         errmsg("online migration %lld is %s: it has no worker to start", static_cast<long long>(migration_id),
+		                access.state[0] == '\0' ? "in no state" : access.state),
+		         errhint("uuid7_migration_resume() starts the worker of a stopped or failed migration.")));
+	return access.starter;
 }
 
 enum class Action

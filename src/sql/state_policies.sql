@@ -100,6 +100,11 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'online migration % does not exist', migration USING ERRCODE = '42704';
 	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = starter) THEN
+		RAISE EXCEPTION 'role "%", which started online migration %, does not exist', starter, migration USING ERRCODE = '42704',
+			DETAIL = 'An online migration is resumed, finished and aborted as the role that started it.',
+			HINT = 'Rename the role back, or (as a superuser) set uuid7_online_migration.started_by to the role that owns the tables now.';
+	END IF;
 	IF NOT @extschema@.uuid7_acts_as(starter) THEN
 		RAISE EXCEPTION 'permission denied to % online migration %', action, migration USING ERRCODE = '42501',
 			DETAIL = format('Only role %I, which started it, and the roles that have its rights may.', starter);

@@ -61,9 +61,10 @@ check_eq "the live worker's lock is an object lock on uuid7_online_migration (ob
 		 WHERE l.classid = 'uuid7_online_migration'::regclass AND l.objid = $id AND l.granted AND l.mode = 'ExclusiveLock'")"
 
 # ---- nor can the stranger take the new locks through the extension --------------------------------------------------
-sec_sqlstate_as "the stranger cannot close the gate of the owner's migration (uuid7_online_gate exclusive): 42501" \
-	"$stranger" 42501 "SELECT uuid7_online_gate($id, true)"
-check_eq "the stranger's shared gate on the owner's migration returns false and holds nothing" "f|0" \
+# the owner's migration does not exist for the stranger (row security of the state: least disclosure)
+sec_sqlstate_as "the stranger cannot close the gate of the owner's migration (uuid7_online_gate exclusive): 42704" \
+	"$stranger" 42704 "SELECT uuid7_online_gate($id, true)"
+check_eq "the stranger's shared gate on the owner's migration holds nothing after the call" "t|0" \
 	"$(sec_as "$stranger" "SELECT g, (SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'object')
 		FROM (SELECT uuid7_online_gate($id, false) AS g OFFSET 0) s")"
 sec_sqlstate_as "the stranger cannot close the gate of a migration yet to start: 42704" \
@@ -71,8 +72,8 @@ sec_sqlstate_as "the stranger cannot close the gate of a migration yet to start:
 check_eq "the stranger's shared gate on a migration yet to start holds nothing after the call" "t|0" \
 	"$(sec_as "$stranger" "SELECT g, (SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'object')
 		FROM (SELECT uuid7_online_gate($((id + 1)), false) AS g OFFSET 0) s")"
-sec_sqlstate_as "the stranger cannot launch a worker for the owner's migration: 42501" \
-	"$stranger" 42501 "SELECT uuid7_online_launch($id)"
+sec_sqlstate_as "the stranger cannot launch a worker for the owner's migration: 42704" \
+	"$stranger" 42704 "SELECT uuid7_online_launch($id)"
 
 # ---- the killed worker's migration says stopped; resume and abort work ----------------------------------------------
 sql "SELECT pg_terminate_backend($worker)" >/dev/null
