@@ -11,6 +11,7 @@
 extern "C"
 {
 #include "commands/dbcommands.h"
+#include "utils/lsyscache.h" /* get_database_name: here since PostgreSQL 19, in dbcommands.h before */
 #include "miscadmin.h"
 #include "storage/latch.h"
 #include "storage/lock.h"
