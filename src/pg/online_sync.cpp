@@ -36,6 +36,7 @@
 #include <cstring>
 
 #include "pg/generator_state.hpp"
+#include "pg/online_locks.hpp"
 #include "pg/postgres_headers.hpp"
 
 extern "C"
@@ -203,10 +204,10 @@ bool MatchesRegistry(const TriggerData *trigger_data, CheckedTrigger &slot)
 	                   ObjectIdGetDatum(RelationGetRelid(trigger_data->tg_relation)),
 	                   PointerGetDatum(construct_array(texts, trigger->tgnargs, TEXTOID, -1, false, TYPALIGN_INT))};
 
-	const Oid state_table = get_relname_relid("uuid7_online_migration", namespace_oid);
+	const Oid state_table = uuid7::pg::MigrationClassOid(namespace_oid);
 	HeapTuple state_class = SearchSysCache1(RELOID, ObjectIdGetDatum(state_table));
 	if (!HeapTupleIsValid(state_class))
-		elog(ERROR, "uuid7: the table uuid7_online_migration is missing from schema %s", schema);
+		elog(ERROR, "cache lookup failed for relation %u", state_table);
 	const Oid state_owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(state_class))->relowner;
 	ReleaseSysCache(state_class);
 
