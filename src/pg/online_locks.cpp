@@ -80,8 +80,10 @@ MigrationAccess ReadMigrationAccess(Oid namespace_oid, int64 migration_id)
 {
 	MigrationAccess access = {false, false, InvalidOid, nullptr, nullptr};
 	MemoryContext caller_context = CurrentMemoryContext;
-	const char *query = psprintf("SELECT m.started_by::text, m.state FROM %s.uuid7_online_migration m WHERE m.id = $1",
-	                             quote_identifier(get_namespace_name(namespace_oid)));
+	const char *query =
+	    psprintf("SELECT m.started_by::pg_catalog.text, m.state, m.starter FROM %s.uuid7_online_migration m"
+	             " WHERE m.id OPERATOR(pg_catalog.=) $1",
+	             quote_identifier(get_namespace_name(namespace_oid)));
 	Oid types[1] = {INT8OID};
 	Datum values[1] = {Int64GetDatum(migration_id)};
 
@@ -94,9 +96,14 @@ MigrationAccess ReadMigrationAccess(Oid namespace_oid, int64 migration_id)
 		access.visible = true;
 		const char *started_by = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 		const char *state = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-		access.started_by = MemoryContextStrdup(caller_context, started_by == nullptr ? "" : started_by);
+		bool is_null = true;
+		const Oid starter = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &is_null));
+		/* the role by OID (a role given the old name later is not it), under its name of now */
+		const char *name_now = is_null ? nullptr : GetUserNameFromId(starter, true);
+		access.starter = name_now == nullptr ? InvalidOid : starter;
+		access.started_by =
+		    MemoryContextStrdup(caller_context, name_now != nullptr ? name_now : started_by == nullptr ? "" : started_by);
 		access.state = MemoryContextStrdup(caller_context, state == nullptr ? "" : state);
-		access.starter = started_by == nullptr ? InvalidOid : get_role_oid(started_by, true);
 		access.member = OidIsValid(access.starter) && has_privs_of_role(GetUserId(), access.starter);
 	}
 	SPI_finish();

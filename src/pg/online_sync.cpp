@@ -36,8 +36,8 @@
 #include <cstring>
 
 #include "pg/generator_state.hpp"
-#include "pg/online_locks.hpp"
 #include "pg/postgres_headers.hpp"
+#include "pg/state_owner.hpp"
 
 extern "C"
 {
@@ -195,7 +195,7 @@ bool MatchesRegistry(const TriggerData *trigger_data, CheckedTrigger &slot)
 	/* qualified operators: the writer's search_path chooses nothing here either */
 	const char *query =
 	    psprintf("SELECT coalesce(%s.uuid7_online_sync_args(m.id, $2) OPERATOR(pg_catalog.=) $3, false),"
-	             " m.started_by, %s.uuid7_online_sync_mappings(m.id, $2)"
+	             " m.starter, %s.uuid7_online_sync_mappings(m.id, $2)"
 	             " FROM %s.uuid7_online_migration m WHERE m.id::pg_catalog.text OPERATOR(pg_catalog.=) $1",
 	             schema, schema, schema);
 	/* the migration id as text: a trigger attached by hand with any first argument is simply not found (42501) */
@@ -204,20 +204,8 @@ bool MatchesRegistry(const TriggerData *trigger_data, CheckedTrigger &slot)
 	                   ObjectIdGetDatum(RelationGetRelid(trigger_data->tg_relation)),
 	                   PointerGetDatum(construct_array(texts, trigger->tgnargs, TEXTOID, -1, false, TYPALIGN_INT))};
 
-	const Oid state_table = uuid7::pg::MigrationClassOid(namespace_oid);
-	HeapTuple state_class = SearchSysCache1(RELOID, ObjectIdGetDatum(state_table));
-	if (!HeapTupleIsValid(state_class))
-		elog(ERROR, "cache lookup failed for relation %u", state_table);
-	const Oid state_owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(state_class))->relowner;
-	ReleaseSysCache(state_class);
-
 	SPI_connect();
-	Oid saved_user;
-	int saved_context;
-	GetUserIdAndSecContext(&saved_user, &saved_context);
-	SetUserIdAndSecContext(state_owner, saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-	const int rc = SPI_execute_with_args(query, 3, types, values, nullptr, true, 1);
-	SetUserIdAndSecContext(saved_user, saved_context);
+	const int rc = uuid7::pg::ExecuteAsStateOwner(namespace_oid, query, 3, types, values, nullptr, true, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
 	bool matches = false;
@@ -231,8 +219,13 @@ bool MatchesRegistry(const TriggerData *trigger_data, CheckedTrigger &slot)
 		matches = DatumGetBool(SPI_getbinval(row, desc, 1, &is_null)) && !is_null;
 		if (matches)
 		{
-			const Name role = DatumGetName(SPI_getbinval(row, desc, 2, &is_null));
-			run_as = get_role_oid(NameStr(*role), false);
+			/* the starter by OID: a role given its name later is not it */
+			run_as = DatumGetObjectId(SPI_getbinval(row, desc, 2, &is_null));
+			if (is_null || GetUserNameFromId(run_as, true) == nullptr)
+				ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+				                errmsg("the role that started uuid7 online migration %s no longer exists",
+				                       trigger->tgargs[0]),
+				                errhint("Abort the migration.")));
 			const Datum array = SPI_getbinval(row, desc, 3, &is_null);
 			Datum *oids = nullptr;
 			bool *oid_nulls = nullptr;

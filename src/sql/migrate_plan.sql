@@ -788,7 +788,7 @@ BEGIN
 		r_phase := r_phase || 'register'::text;
 		r_object := r_object || t_oid[i]::regclass::text;
 		r_detail := r_detail || format('mapping table %s', t_map[i]);
-		r_stmt := r_stmt || format('INSERT INTO %s.uuid7_migrated_table (relid, key_column, old_type, mapping_table, uuid_version, timestamp_column) VALUES (%L::regclass, %L, %L::regtype, %L::regclass, %s, %L)',
+		r_stmt := r_stmt || format('SELECT %s.uuid7_register_migrated(%L::pg_catalog.regclass, %L, %L::pg_catalog.regtype, %L::pg_catalog.regclass, %s, %L)',
 			ext, t_oid[i]::regclass, (SELECT attname FROM pg_attribute WHERE attrelid = t_oid[i] AND attnum = t_att[i]),
 			(SELECT atttypid::regtype FROM pg_attribute WHERE attrelid = t_oid[i] AND attnum = t_att[i]),
 			t_map[i], t_ver[i], t_ts[i]);

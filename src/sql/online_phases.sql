@@ -30,9 +30,8 @@ BEGIN
 			EXECUTE format('SELECT count(*) FROM %s', t.relid) INTO k;
 			n := n + k / @extschema@.uuid7_online_setting(m.options, 'map_batch') + 1;
 		END LOOP;
-		UPDATE @extschema@.uuid7_online_migration
-		   SET key_time_base = clock_timestamp() - make_interval(secs => (n + 1000) / 1000.0), updated_at = clock_timestamp()
-		 WHERE id = migration;
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object(
+			'key_time_base', clock_timestamp() - make_interval(secs => (n + 1000) / 1000.0), 'updated_at', clock_timestamp()));
 		RETURN QUERY SELECT * FROM @extschema@.uuid7_online_pace(m.options, now());
 		RETURN;
 	END IF;
@@ -48,17 +47,17 @@ BEGIN
 			  FROM pg_locks l
 			 WHERE l.locktype = 'virtualxid' AND l.mode = 'ExclusiveLock' AND l.granted AND l.virtualxid = ANY (t.map_wait);
 			IF n > 0 THEN
-				UPDATE @extschema@.uuid7_online_migration
-				   SET state = 'waiting', updated_at = clock_timestamp(),
-					   last_error = format('map of %s: waiting for %s transaction(s) open since key %s was the highest (pid %s)',
-										   t.relid, n, t.map_horizon, stmt)
-				 WHERE id = migration;
+				PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object(
+					'state', 'waiting', 'updated_at', clock_timestamp(),
+					'last_error', format('map of %s: waiting for %s transaction(s) open since key %s was the highest (pid %s)',
+										 t.relid, n, t.map_horizon, stmt)));
 				RETURN QUERY SELECT 'sleep', NULL::text, 50;
 				RETURN;
 			END IF;
-			UPDATE @extschema@.uuid7_online_table SET map_wait = NULL WHERE migration_id = migration AND relid = t.relid;
-			UPDATE @extschema@.uuid7_online_migration SET state = 'running', last_error = NULL, updated_at = clock_timestamp()
-			 WHERE id = migration AND state = 'waiting';
+			PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_table', '{"map_wait": null}', t.relid);
+			PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration',
+				jsonb_build_object('state', 'running', 'last_error', NULL, 'updated_at', clock_timestamp()),
+				expect => '{"state": "waiting"}');
 			RETURN QUERY SELECT 'continue', NULL::text, NULL::int;
 			RETURN;
 		END IF;
@@ -78,18 +77,17 @@ BEGIN
 					migration, t.relid, t.map_horizon;
 			END IF;
 			IF k IS NULL OR (t.map_horizon IS NOT NULL AND n < 1000) OR stalled THEN
-				UPDATE @extschema@.uuid7_online_table SET map_done = true WHERE migration_id = migration AND relid = t.relid;
+				PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_table', '{"map_done": true}', t.relid);
 			ELSE
 				-- the transactions of this database's clients open now (a long one holds the map up: the status says so)
-				UPDATE @extschema@.uuid7_online_table
-				   SET map_horizon = k,
-					   map_round_start = t.map_cursor,
-					   map_wait = coalesce((SELECT array_agg(l.virtualxid)
-											  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-											 WHERE l.locktype = 'virtualxid' AND l.mode = 'ExclusiveLock' AND l.granted
-											   AND l.pid <> pg_backend_pid() AND a.backend_type = 'client backend'
-											   AND a.datname = current_database()), '{}')
-				 WHERE migration_id = migration AND relid = t.relid;
+				PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_table', jsonb_build_object(
+					'map_horizon', k,
+					'map_round_start', t.map_cursor,
+					'map_wait', coalesce((SELECT array_agg(l.virtualxid)
+											FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+										   WHERE l.locktype = 'virtualxid' AND l.mode = 'ExclusiveLock' AND l.granted
+											 AND l.pid <> pg_backend_pid() AND a.backend_type = 'client backend'
+											 AND a.datname = current_database()), '{}')), t.relid);
 			END IF;
 			RETURN QUERY SELECT 'continue', NULL::text, NULL::int;
 			RETURN;
@@ -106,14 +104,13 @@ BEGIN
 				   FROM @extschema@.uuid7_online_table x WHERE x.migration_id = migration),
 				t.map_horizon;
 		-- a short batch ends the round: every key up to the horizon is mapped
-		UPDATE @extschema@.uuid7_online_table
-		   SET map_cursor = CASE WHEN n < @extschema@.uuid7_online_setting(m.options, 'map_batch') THEN map_horizon ELSE k END,
-			   map_batches = map_batches + 1
-		 WHERE migration_id = migration AND relid = t.relid;
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_table', jsonb_build_object(
+			'map_cursor', CASE WHEN n < @extschema@.uuid7_online_setting(m.options, 'map_batch') THEN t.map_horizon ELSE k END,
+			'map_batches', t.map_batches + 1), t.relid);
 		RETURN QUERY SELECT * FROM @extschema@.uuid7_online_pace(m.options, now());
 		RETURN;
 	END IF;
-	UPDATE @extschema@.uuid7_online_migration SET phase = 'expand', updated_at = clock_timestamp() WHERE id = migration;
+	PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object('phase', 'expand', 'updated_at', clock_timestamp()));
 	RETURN QUERY SELECT 'continue', NULL::text, NULL::int;
 	RETURN;
 END;
@@ -171,9 +168,8 @@ BEGIN
 		RETURN QUERY SELECT * FROM @extschema@.uuid7_online_retry(migration, 'expand');
 		RETURN;
 	END IF;
-	UPDATE @extschema@.uuid7_online_migration
-	   SET phase = 'backfill', state = 'running', lock_attempts = 0, updated_at = clock_timestamp()
-	 WHERE id = migration;
+	PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object(
+		'phase', 'backfill', 'state', 'running', 'lock_attempts', 0, 'updated_at', clock_timestamp()));
 	RETURN QUERY SELECT 'continue', NULL::text, NULL::int;
 END;
 $fn$;
@@ -202,18 +198,17 @@ BEGIN
 	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
 	SELECT * INTO t FROM @extschema@.uuid7_online_table WHERE migration_id = migration AND backfill_done_at IS NULL ORDER BY ord LIMIT 1;
 	IF NOT FOUND THEN
-		UPDATE @extschema@.uuid7_online_migration SET phase = 'index', updated_at = clock_timestamp() WHERE id = migration;
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object('phase', 'index', 'updated_at', clock_timestamp()));
 		RETURN QUERY SELECT * FROM @extschema@.uuid7_online_pace(m.options, now());
 		RETURN;
 	END IF;
 	IF t.blocks_total IS NULL THEN
 		-- Pages appended later hold only rows written (hence synced) after the triggers were created.
 		EXECUTE format('SELECT count(*) FROM %s', t.relid) INTO n;
-		UPDATE @extschema@.uuid7_online_table
-		   SET blocks_total = pg_relation_size(t.relid) / current_setting('block_size')::int,
-			   rows_total = n,
-			   backfill_started_at = clock_timestamp()
-		 WHERE migration_id = migration AND relid = t.relid;
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_table', jsonb_build_object(
+			'blocks_total', pg_relation_size(t.relid) / current_setting('block_size')::int,
+			'rows_total', n,
+			'backfill_started_at', clock_timestamp()), t.relid);
 		RETURN QUERY SELECT * FROM @extschema@.uuid7_online_pace(m.options, now());
 		RETURN;
 	END IF;
@@ -223,15 +218,14 @@ BEGIN
 	END IF;
 	IF t.batches_since_vacuum >= vac_every OR (t.next_block >= t.blocks_total AND t.batches_since_vacuum > 0) THEN
 		-- the old row versions of the last batches become free space for the next ones: the heap does not double
-		UPDATE @extschema@.uuid7_online_table SET batches_since_vacuum = 0, vacuums = vacuums + 1
-		 WHERE migration_id = migration AND relid = t.relid;
-		UPDATE @extschema@.uuid7_online_migration SET run_started_at = clock_timestamp() WHERE id = migration;
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_table',
+			jsonb_build_object('batches_since_vacuum', 0, 'vacuums', t.vacuums + 1), t.relid);
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object('run_started_at', clock_timestamp()));
 		RETURN QUERY SELECT 'run', format('VACUUM %s', t.relid), NULL::int;
 		RETURN;
 	END IF;
 	IF t.next_block >= t.blocks_total THEN
-		UPDATE @extschema@.uuid7_online_table SET backfill_done_at = clock_timestamp()
-		 WHERE migration_id = migration AND relid = t.relid;
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_table', jsonb_build_object('backfill_done_at', clock_timestamp()), t.relid);
 		RETURN QUERY SELECT * FROM @extschema@.uuid7_online_pace(m.options, now());
 		RETURN;
 	END IF;
@@ -272,10 +266,9 @@ BEGIN
 		RETURN QUERY SELECT * FROM @extschema@.uuid7_online_retry(migration, format('backfill of %s', t.relid));
 		RETURN;
 	END IF;
-	UPDATE @extschema@.uuid7_online_table
-	   SET next_block = bend, rows_done = rows_done + n, batches_since_vacuum = batches_since_vacuum + 1
-	 WHERE migration_id = migration AND relid = t.relid;
-	UPDATE @extschema@.uuid7_online_migration SET state = 'running', lock_attempts = 0, updated_at = clock_timestamp() WHERE id = migration;
+	PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_table', jsonb_build_object(
+		'next_block', bend, 'rows_done', t.rows_done + n, 'batches_since_vacuum', t.batches_since_vacuum + 1), t.relid);
+	PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object('state', 'running', 'lock_attempts', 0, 'updated_at', clock_timestamp()));
 	RETURN QUERY SELECT * FROM @extschema@.uuid7_online_pace(m.options, now());
 END;
 $fn$;
@@ -300,15 +293,15 @@ BEGIN
 		  FROM pg_class ci JOIN pg_index i ON i.indexrelid = ci.oid
 		 WHERE ci.relname = o.new_name AND ci.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = o.relid);
 		IF NOT FOUND THEN
-			UPDATE @extschema@.uuid7_online_migration SET run_started_at = clock_timestamp() WHERE id = migration;
+			PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object('run_started_at', clock_timestamp()));
 			RETURN QUERY SELECT 'run', @extschema@.uuid7_online_object_sql(migration, o.ord), NULL::int;
 		ELSIF NOT ok THEN
 			-- left behind by a build that was interrupted (a crash, a kill, a cancel): build it again
-			UPDATE @extschema@.uuid7_online_migration SET run_started_at = clock_timestamp() WHERE id = migration;
+			PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object('run_started_at', clock_timestamp()));
 			RETURN QUERY SELECT 'run', format('DROP INDEX CONCURRENTLY %I.%I',
 				(SELECT ns.nspname FROM pg_class pc JOIN pg_namespace ns ON ns.oid = pc.relnamespace WHERE pc.oid = o.relid), o.new_name), NULL::int;
 		ELSE
-			UPDATE @extschema@.uuid7_online_object SET done = true WHERE migration_id = migration AND ord = o.ord;
+			PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_object', '{"done": true}', ord => o.ord);
 			RETURN QUERY SELECT 'continue', NULL::text, NULL::int;
 		END IF;
 		RETURN;
@@ -349,9 +342,9 @@ BEGIN
 			ELSIF o.validate THEN
 				-- SHARE UPDATE EXCLUSIVE: the application keeps writing while the rows are checked
 				EXECUTE format('ALTER TABLE %s VALIDATE CONSTRAINT %I', o.relid, o.new_name);
-				UPDATE @extschema@.uuid7_online_object SET done = true WHERE migration_id = migration AND ord = o.ord;
+				PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_object', '{"done": true}', ord => o.ord);
 			ELSE
-				UPDATE @extschema@.uuid7_online_object SET done = true WHERE migration_id = migration AND ord = o.ord;
+				PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_object', '{"done": true}', ord => o.ord);
 			END IF;
 			PERFORM set_config('lock_timeout', '0', true);
 		EXCEPTION WHEN lock_not_available THEN
@@ -361,8 +354,9 @@ BEGIN
 			RETURN QUERY SELECT * FROM @extschema@.uuid7_online_retry(migration, format('constraint %I on %s', o.new_name, o.relid));
 			RETURN;
 		END IF;
-		UPDATE @extschema@.uuid7_online_migration SET state = 'running', lock_attempts = 0, updated_at = clock_timestamp()
-		 WHERE id = migration AND (state <> 'running' OR lock_attempts <> 0);
+		IF m.state <> 'running' OR m.lock_attempts <> 0 THEN
+			PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object('state', 'running', 'lock_attempts', 0, 'updated_at', clock_timestamp()));
+		END IF;
 		RETURN QUERY SELECT * FROM @extschema@.uuid7_online_pace(m.options, now());
 		RETURN;
 	END LOOP;
@@ -389,13 +383,11 @@ BEGIN
 	SELECT count(*), string_agg(format('%s: %s (%s rows)', v.object, v.problem, coalesce(v.bad_rows::text, '-')), E'\n')
 	  INTO n, stmt FROM @extschema@.uuid7_online_verify(migration) v;
 	IF n > 0 THEN
-		UPDATE @extschema@.uuid7_online_migration
-		   SET state = 'blocked', last_error = 'verification failed: ' || stmt, updated_at = clock_timestamp()
-		 WHERE id = migration;
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object(
+			'state', 'blocked', 'last_error', 'verification failed: ' || stmt, 'updated_at', clock_timestamp()));
 	ELSE
-		UPDATE @extschema@.uuid7_online_migration
-		   SET phase = 'ready', state = 'ready', last_error = NULL, updated_at = clock_timestamp()
-		 WHERE id = migration;
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object(
+			'phase', 'ready', 'state', 'ready', 'last_error', NULL, 'updated_at', clock_timestamp()));
 	END IF;
 	RETURN QUERY SELECT 'stop', NULL::text, NULL::int;
 END;
@@ -416,9 +408,9 @@ BEGIN
 	SELECT t.relid INTO r FROM @extschema@.uuid7_online_table t
 	 WHERE t.migration_id = migration AND t.vacuumed_after IS DISTINCT FROM ended_phase ORDER BY t.ord LIMIT 1;
 	IF FOUND THEN
-		UPDATE @extschema@.uuid7_online_table t SET vacuumed_after = ended_phase, vacuums = t.vacuums + 1
-		 WHERE t.migration_id = migration AND t.relid = r;
-		UPDATE @extschema@.uuid7_online_migration SET run_started_at = clock_timestamp() WHERE id = migration;
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_table', jsonb_build_object('vacuumed_after', ended_phase,
+			'vacuums', (SELECT t.vacuums + 1 FROM @extschema@.uuid7_online_table t WHERE t.migration_id = migration AND t.relid = r)), r);
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object('run_started_at', clock_timestamp()));
 		RETURN QUERY SELECT 'run', format('VACUUM %s', r), NULL::int;
 	END IF;
 END;
@@ -437,7 +429,7 @@ BEGIN
 	IF FOUND THEN
 		RETURN;
 	END IF;
-	UPDATE @extschema@.uuid7_online_migration SET phase = next_phase, updated_at = clock_timestamp() WHERE id = migration;
+	PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object('phase', next_phase, 'updated_at', clock_timestamp()));
 	RETURN QUERY SELECT 'continue', NULL::text, NULL::int;
 END;
 $fn$;

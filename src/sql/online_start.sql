@@ -78,8 +78,7 @@ BEGIN
 	-- the same refusals as uuid7_migrate(), from the same plan (read once: it refuses once a mapping table exists)
 	PERFORM @extschema@.uuid7_online_plan(tables, plan_opts, 'start');
 
-	INSERT INTO @extschema@.uuid7_online_migration (tables, options, plan_options)
-	VALUES (tables, options, plan_opts) RETURNING id INTO mid;
+	mid := @extschema@.uuid7_online_state_create(tables, options, plan_opts);
 
 	-- listed tables: their mapping table, named and owned as uuid7_migrate() would, with its indexes from the start
 	FOR i IN 1 .. cardinality(tables) LOOP
@@ -90,13 +89,14 @@ BEGIN
 			EXECUTE rec.statement;
 		END LOOP;
 		SELECT con.conkey[1] INTO pkatt FROM pg_constraint con WHERE con.conrelid = tables[i] AND con.contype = 'p';
-		INSERT INTO @extschema@.uuid7_online_table (migration_id, relid, ord, is_key, key_column, old_type, mapping_table, uuid_version)
-		SELECT mid, tables[i], i, true, a.attname, a.atttypid::regtype, map::regclass,
-			   (SELECT substring(p.detail FROM '^one new v([67]) ')::int FROM uuid7_plan_rows AS p
-				 WHERE p.phase = 'mapping' AND p.object = map AND p.detail LIKE 'one new v%')
+		PERFORM @extschema@.uuid7_online_state_insert(mid, 'uuid7_online_table', jsonb_agg(jsonb_build_object(
+					'relid', tables[i], 'ord', i, 'is_key', true, 'key_column', a.attname, 'old_type', a.atttypid::regtype,
+					'mapping_table', map::regclass,
+					'uuid_version', (SELECT substring(p.detail FROM '^one new v([67]) ')::int FROM uuid7_plan_rows AS p
+									  WHERE p.phase = 'mapping' AND p.object = map AND p.detail LIKE 'one new v%'))))
 		  FROM pg_attribute a WHERE a.attrelid = tables[i] AND a.attnum = pkatt;
-		INSERT INTO @extschema@.uuid7_online_column (migration_id, relid, attname, new_name, source)
-		SELECT mid, tables[i], a.attname, 'uuid7_new_' || a.attnum, tables[i]
+		PERFORM @extschema@.uuid7_online_state_insert(mid, 'uuid7_online_column', jsonb_agg(jsonb_build_object(
+					'relid', tables[i], 'attname', a.attname, 'new_name', 'uuid7_new_' || a.attnum, 'source', tables[i])))
 		  FROM pg_attribute a WHERE a.attrelid = tables[i] AND a.attnum = pkatt;
 	END LOOP;
 
@@ -112,15 +112,16 @@ BEGIN
 	LOOP
 		IF NOT EXISTS (SELECT 1 FROM @extschema@.uuid7_online_table WHERE migration_id = mid AND relid = fk.conrelid) THEN
 			ord := ord + 1;
-			INSERT INTO @extschema@.uuid7_online_table (migration_id, relid, ord, is_key)
-			VALUES (mid, fk.conrelid, ord, false);
+			PERFORM @extschema@.uuid7_online_state_insert(mid, 'uuid7_online_table',
+				jsonb_build_array(jsonb_build_object('relid', fk.conrelid::regclass, 'ord', ord, 'is_key', false)));
 		END IF;
-		INSERT INTO @extschema@.uuid7_online_column (migration_id, relid, attname, new_name, source)
-		SELECT mid, fk.conrelid, a.attname, 'uuid7_new_' || a.attnum, fk.confrelid
+		-- (a column already recorded through another foreign key is skipped: ON CONFLICT DO NOTHING)
+		PERFORM @extschema@.uuid7_online_state_insert(mid, 'uuid7_online_column', jsonb_agg(jsonb_build_object(
+					'relid', fk.conrelid::regclass, 'attname', a.attname, 'new_name', 'uuid7_new_' || a.attnum,
+					'source', fk.confrelid::regclass)))
 		  FROM unnest(fk.conkey, fk.confkey) AS u(att, fatt)
 		  JOIN pg_attribute a ON a.attrelid = fk.conrelid AND a.attnum = u.att
-		 WHERE u.fatt = (SELECT attnum FROM pg_attribute WHERE attrelid = fk.confrelid AND attname = fk.key_column)
-		ON CONFLICT DO NOTHING;
+		 WHERE u.fatt = (SELECT attnum FROM pg_attribute WHERE attrelid = fk.confrelid AND attname = fk.key_column);
 	END LOOP;
 	-- a twin column name that is already taken cannot be used
 	FOR rec IN
@@ -155,10 +156,11 @@ BEGIN
 		 ORDER BY px.indrelid, px.indexrelid
 	LOOP
 		ord := ord + 1;
-		INSERT INTO @extschema@.uuid7_online_object (migration_id, ord, kind, relid, old_name, contype, deferrable_clause, new_name, source)
-		VALUES (mid, ord, 'index', ix.indrelid, coalesce(ix.conname, ix.relname), ix.contype,
-				CASE WHEN ix.condeferrable THEN ' DEFERRABLE' || CASE WHEN ix.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END ELSE '' END,
-				'uuid7_ix_' || ix.indexrelid, ix.indexrelid);
+		PERFORM @extschema@.uuid7_online_state_insert(mid, 'uuid7_online_object', jsonb_build_array(jsonb_build_object(
+			'ord', ord, 'kind', 'index', 'relid', ix.indrelid::regclass, 'old_name', coalesce(ix.conname, ix.relname),
+			'contype', ix.contype,
+			'deferrable_clause', CASE WHEN ix.condeferrable THEN ' DEFERRABLE' || CASE WHEN ix.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END ELSE '' END,
+			'new_name', 'uuid7_ix_' || ix.indexrelid, 'source', ix.indexrelid)));
 	END LOOP;
 	-- one check per table over the twins of its NOT NULL columns (the new keys, and references declared NOT NULL):
 	-- validated, it lets the swap set NOT NULL without a scan
@@ -169,8 +171,8 @@ BEGIN
 				WHERE t.migration_id = mid AND a.attnotnull
 				ORDER BY t.ord LOOP
 		ord := ord + 1;
-		INSERT INTO @extschema@.uuid7_online_object (migration_id, ord, kind, relid, new_name)
-		VALUES (mid, ord, 'notnull', rec.relid, 'uuid7_nn_' || mid);
+		PERFORM @extschema@.uuid7_online_state_insert(mid, 'uuid7_online_object', jsonb_build_array(jsonb_build_object(
+			'ord', ord, 'kind', 'notnull', 'relid', rec.relid, 'new_name', 'uuid7_nn_' || mid)));
 	END LOOP;
 	FOR fk IN
 		SELECT DISTINCT con.oid, con.conrelid, con.conname, con.convalidated
@@ -181,8 +183,9 @@ BEGIN
 		 ORDER BY con.conrelid, con.conname
 	LOOP
 		ord := ord + 1;
-		INSERT INTO @extschema@.uuid7_online_object (migration_id, ord, kind, relid, old_name, new_name, source, validate)
-		VALUES (mid, ord, 'foreign key', fk.conrelid, fk.conname, 'uuid7_fk_' || fk.oid, fk.oid, fk.convalidated);
+		PERFORM @extschema@.uuid7_online_state_insert(mid, 'uuid7_online_object', jsonb_build_array(jsonb_build_object(
+			'ord', ord, 'kind', 'foreign key', 'relid', fk.conrelid::regclass, 'old_name', fk.conname,
+			'new_name', 'uuid7_fk_' || fk.oid, 'source', fk.oid, 'validate', fk.convalidated)));
 	END LOOP;
 
 	DROP TABLE uuid7_plan_rows;
@@ -203,7 +206,8 @@ DECLARE
 	problems bigint;
 	saved_role text := @extschema@.uuid7_online_become_starter(migration, 'resume');
 BEGIN
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration FOR UPDATE;
+	PERFORM @extschema@.uuid7_online_state_lock(migration);
+	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
 	IF m.state IN ('finished', 'aborted') THEN
 		RAISE EXCEPTION 'online migration % is %: there is nothing to resume', migration, m.state USING ERRCODE = '55000';
 	END IF;
@@ -223,13 +227,12 @@ BEGIN
 	END IF;
 	IF m.state = 'blocked' THEN
 		-- rows the verification found out of sync: backfill every table again (rows already right are skipped)
-		UPDATE @extschema@.uuid7_online_table
-		   SET blocks_total = NULL, next_block = 0, backfill_started_at = NULL, backfill_done_at = NULL, batches_since_vacuum = 0
-		 WHERE migration_id = migration;
-		UPDATE @extschema@.uuid7_online_migration SET phase = 'backfill' WHERE id = migration;
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_table', jsonb_build_object(
+			'blocks_total', NULL, 'next_block', 0, 'backfill_started_at', NULL, 'backfill_done_at', NULL, 'batches_since_vacuum', 0));
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', '{"phase": "backfill"}');
 	END IF;
-	UPDATE @extschema@.uuid7_online_migration SET state = 'running', lock_attempts = 0, run_started_at = NULL, updated_at = clock_timestamp()
-	 WHERE id = migration;
+	PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object(
+		'state', 'running', 'lock_attempts', 0, 'run_started_at', NULL, 'updated_at', clock_timestamp()));
 	pid := @extschema@.uuid7_online_start_worker(migration);
 	PERFORM @extschema@.uuid7_online_restore_role(saved_role);
 	RETURN pid;

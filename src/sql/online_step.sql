@@ -17,7 +17,11 @@ BEGIN
 		RETURN QUERY SELECT 'sleep', NULL::text, 100;
 		RETURN;
 	END IF;
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration FOR UPDATE;
+	IF NOT @extschema@.uuid7_online_state_lock(migration) THEN
+		RETURN QUERY SELECT 'stop', NULL::text, NULL::int;
+		RETURN;
+	END IF;
+	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
 	IF NOT FOUND THEN
 		RETURN QUERY SELECT 'stop', NULL::text, NULL::int;
 		RETURN;
@@ -26,11 +30,13 @@ BEGIN
 		RETURN QUERY SELECT 'stop', NULL::text, NULL::int;
 		RETURN;
 	END IF;
-	UPDATE @extschema@.uuid7_online_migration SET worker_pid = pg_backend_pid(), updated_at = clock_timestamp()
-	 WHERE id = migration AND worker_pid IS DISTINCT FROM pg_backend_pid();
+	IF m.worker_pid IS DISTINCT FROM pg_backend_pid() THEN
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration',
+			jsonb_build_object('worker_pid', pg_backend_pid(), 'updated_at', clock_timestamp()));
+	END IF;
 	IF m.run_started_at IS NOT NULL THEN
 		-- the top-level statement handed out last has ended: rest in proportion to its time
-		UPDATE @extschema@.uuid7_online_migration SET run_started_at = NULL WHERE id = migration;
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', '{"run_started_at": null}');
 		RETURN QUERY SELECT * FROM @extschema@.uuid7_online_pace(m.options, m.run_started_at);
 		RETURN;
 	END IF;

@@ -127,9 +127,7 @@ BEGIN
 	END LOOP;
 	FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration ORDER BY ord LOOP
 		IF t.is_key THEN
-			INSERT INTO @extschema@.uuid7_migrated_table (relid, key_column, old_type, mapping_table, uuid_version, timestamp_column)
-			VALUES (t.relid, t.key_column,
-					t.old_type, t.mapping_table, t.uuid_version, NULL);
+			PERFORM @extschema@.uuid7_register_migrated(t.relid, t.key_column, t.old_type, t.mapping_table, t.uuid_version, NULL);
 		END IF;
 	END LOOP;
 	IF coalesce((m.plan_options->>'analyze')::boolean, false) THEN
@@ -158,7 +156,8 @@ DECLARE
 	rel regclass;
 	saved_role text := @extschema@.uuid7_online_become_starter(migration, 'finish');
 BEGIN
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration FOR UPDATE;
+	PERFORM @extschema@.uuid7_online_state_lock(migration);
+	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
 	IF m.state IN ('finished', 'aborted') THEN
 		RAISE EXCEPTION 'online migration % is already %', migration, m.state USING ERRCODE = '55000';
 	ELSIF m.state <> 'ready' THEN
@@ -192,9 +191,8 @@ BEGIN
 	END IF;
 	attempts := @extschema@.uuid7_online_locked(migration, 'swap',
 		format('SELECT %s.uuid7_online_swap(%s)', @extschema@.uuid7_extension_schema(), migration));
-	UPDATE @extschema@.uuid7_online_migration
-	   SET phase = 'finished', state = 'finished', worker_pid = NULL, finished_at = clock_timestamp(), updated_at = clock_timestamp()
-	 WHERE id = migration;
+	PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object(
+		'phase', 'finished', 'state', 'finished', 'worker_pid', NULL, 'finished_at', clock_timestamp(), 'updated_at', clock_timestamp()));
 	PERFORM @extschema@.uuid7_online_restore_role(saved_role);
 	RETURN jsonb_build_object('migration_id', migration,
 		'tables', (SELECT jsonb_agg(t.relid::text ORDER BY t.ord) FROM @extschema@.uuid7_online_table t WHERE t.migration_id = migration AND t.is_key),
@@ -248,10 +246,9 @@ BEGIN
 		undo := undo || format('DROP TABLE IF EXISTS %s; ', t.mapping_table);
 	END LOOP;
 	attempts := @extschema@.uuid7_online_locked(migration, 'abort', undo);
-	UPDATE @extschema@.uuid7_online_migration
-	   SET phase = 'aborted', state = 'aborted', worker_pid = NULL, finished_at = clock_timestamp(), updated_at = clock_timestamp()
-	 WHERE id = migration;
-	IF NOT FOUND THEN
+	IF @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object(
+			'phase', 'aborted', 'state', 'aborted', 'worker_pid', NULL, 'finished_at', clock_timestamp(),
+			'updated_at', clock_timestamp())) = 0 THEN
 		-- never report an abort that changed nothing
 		RAISE EXCEPTION 'online migration % could not be marked aborted', migration USING ERRCODE = '42501';
 	END IF;

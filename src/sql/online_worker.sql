@@ -64,7 +64,8 @@ BEGIN
 		EXIT WHEN @extschema@.uuid7_online_worker_pid(migration) IS NOT DISTINCT FROM pid;
 		PERFORM pg_sleep(0.01);
 	END LOOP;
-	UPDATE @extschema@.uuid7_online_migration SET worker_pid = pid, updated_at = clock_timestamp() WHERE id = migration;
+	PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration',
+		jsonb_build_object('worker_pid', pid, 'updated_at', clock_timestamp()));
 	RETURN pid;
 END;
 $fn$;
@@ -159,12 +160,14 @@ AS $fn$
 DECLARE
 	m record;
 BEGIN
-	UPDATE @extschema@.uuid7_online_migration
-	   SET lock_attempts = lock_attempts + 1, state = 'waiting', updated_at = clock_timestamp(),
-		   last_error = format('%s: %s: %s (attempt %s)', code, what, reason, lock_attempts + 1)
-	 WHERE id = migration RETURNING * INTO m;
+	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
+	m.lock_attempts := m.lock_attempts + 1;
+	PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object(
+		'lock_attempts', m.lock_attempts, 'state', 'waiting', 'updated_at', clock_timestamp(),
+		'last_error', format('%s: %s: %s (attempt %s)', code, what, reason, m.lock_attempts)));
 	IF m.lock_attempts >= @extschema@.uuid7_online_setting(m.options, 'lock_retries') THEN
-		UPDATE @extschema@.uuid7_online_migration SET state = 'failed', worker_pid = NULL WHERE id = migration;
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration',
+			'{"state": "failed", "worker_pid": null}');
 		RETURN QUERY SELECT 'stop', NULL::text, NULL::int;
 	ELSE
 		RETURN QUERY SELECT 'sleep', NULL::text, @extschema@.uuid7_online_backoff_ms(m.lock_attempts);
@@ -178,9 +181,8 @@ CREATE OR REPLACE FUNCTION uuid7_online_fail(migration bigint, sqlstate text, me
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-	UPDATE @extschema@.uuid7_online_migration
-	   SET state = 'failed', worker_pid = NULL, last_error = sqlstate || ': ' || message, updated_at = clock_timestamp()
-	 WHERE id = migration
+	SELECT @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', pg_catalog.jsonb_build_object(
+		'state', 'failed', 'worker_pid', NULL, 'last_error', sqlstate || ': ' || message, 'updated_at', pg_catalog.clock_timestamp()))
 $fn$;
 COMMENT ON FUNCTION uuid7_online_fail(bigint, text, text) IS
 	'internal to the online migration: the worker records the error that stopped it';

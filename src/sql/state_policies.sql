@@ -6,8 +6,8 @@
 -- bound into them (a reader of the state would run it).
 --   read:   a row is visible to the roles acting as the role that started (or migrated) it, and to roles that may
 --           SELECT its tables: nobody else learns of another role's migrations
---   write:  only roles acting as the starter change a migration's rows, and a row may only name tables that the
---           writer owns (through its roles): no row can point a migration at another role's table
+--   write:  no policy: no role but the owner may write the tables; the extension's functions do (state_writes.sql),
+--           for roles acting as a migration's starter, and only rows that name tables the writer owns
 
 -- Whether the current role has the rights of the role named (is it, or inherits from it); false once it is dropped.
 CREATE OR REPLACE FUNCTION uuid7_acts_as(role_name name) RETURNS boolean
@@ -18,6 +18,16 @@ AS $fn$
 $fn$;
 COMMENT ON FUNCTION uuid7_acts_as(name) IS
 	'internal: whether the current role has the rights of the role named (false when it no longer exists)';
+
+-- The same for a role given by OID (false when no role has it).
+CREATE OR REPLACE FUNCTION uuid7_acts_as(role_oid oid) RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = role_oid AND pg_has_role(r.oid, 'USAGE'))
+$fn$;
+COMMENT ON FUNCTION uuid7_acts_as(oid) IS
+	'internal: whether the current role has the rights of the role with this OID (false when there is none)';
 
 -- Whether the current role owns, through its roles, every relation of the list that exists.
 CREATE OR REPLACE FUNCTION uuid7_owns_all(rels oid[]) RETURNS boolean
@@ -45,42 +55,25 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 	SELECT EXISTS (SELECT 1 FROM @extschema@.uuid7_online_migration m
-				   WHERE m.id = migration AND @extschema@.uuid7_acts_as(m.started_by))
+				   WHERE m.id = migration AND @extschema@.uuid7_acts_as(m.starter))
 $fn$;
 COMMENT ON FUNCTION uuid7_online_acts_as_starter(bigint) IS
 	'internal: whether the current role acts as the role that started the online migration';
 
 ALTER POLICY uuid7_migrated_table_read ON uuid7_migrated_table
 	USING (@extschema@.uuid7_acts_as(migrated_by) OR @extschema@.uuid7_may_read_all(ARRAY[relid::pg_catalog.oid]));
-ALTER POLICY uuid7_migrated_table_add ON uuid7_migrated_table
-	WITH CHECK (@extschema@.uuid7_owns_all(ARRAY[relid::pg_catalog.oid, mapping_table::pg_catalog.oid])
-				AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) relid::pg_catalog.oid));
 
 ALTER POLICY uuid7_online_migration_read ON uuid7_online_migration
-	USING (@extschema@.uuid7_acts_as(started_by) OR @extschema@.uuid7_may_read_all(tables::pg_catalog.oid[]));
-ALTER POLICY uuid7_online_migration_write ON uuid7_online_migration
-	USING (@extschema@.uuid7_acts_as(started_by))
-	WITH CHECK (@extschema@.uuid7_acts_as(started_by) AND @extschema@.uuid7_owns_all(tables::pg_catalog.oid[]));
+	USING (@extschema@.uuid7_acts_as(starter) OR @extschema@.uuid7_may_read_all(tables::pg_catalog.oid[]));
 
 ALTER POLICY uuid7_online_table_read ON uuid7_online_table
 	USING (@extschema@.uuid7_online_acts_as_starter(migration_id) OR @extschema@.uuid7_may_read_all(ARRAY[relid::pg_catalog.oid]));
-ALTER POLICY uuid7_online_table_write ON uuid7_online_table
-	USING (@extschema@.uuid7_online_acts_as_starter(migration_id))
-	WITH CHECK (@extschema@.uuid7_online_acts_as_starter(migration_id)
-				AND @extschema@.uuid7_owns_all(ARRAY[relid::pg_catalog.oid, mapping_table::pg_catalog.oid]));
 
 ALTER POLICY uuid7_online_column_read ON uuid7_online_column
 	USING (@extschema@.uuid7_online_acts_as_starter(migration_id) OR @extschema@.uuid7_may_read_all(ARRAY[relid::pg_catalog.oid]));
-ALTER POLICY uuid7_online_column_write ON uuid7_online_column
-	USING (@extschema@.uuid7_online_acts_as_starter(migration_id))
-	WITH CHECK (@extschema@.uuid7_online_acts_as_starter(migration_id)
-				AND @extschema@.uuid7_owns_all(ARRAY[relid::pg_catalog.oid, source::pg_catalog.oid]));
 
 ALTER POLICY uuid7_online_object_read ON uuid7_online_object
 	USING (@extschema@.uuid7_online_acts_as_starter(migration_id) OR @extschema@.uuid7_may_read_all(ARRAY[relid::pg_catalog.oid]));
-ALTER POLICY uuid7_online_object_write ON uuid7_online_object
-	USING (@extschema@.uuid7_online_acts_as_starter(migration_id))
-	WITH CHECK (@extschema@.uuid7_online_acts_as_starter(migration_id) AND @extschema@.uuid7_owns_all(ARRAY[relid::pg_catalog.oid]));
 
 -- ---- acting on an online migration ------------------------------------------------------------------------------
 -- Resume, finish and abort act as the role that started the migration: the caller must act as that role (be it,
@@ -93,19 +86,22 @@ LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
+	m record;
 	starter name;
 	saved text := current_setting('role');
 BEGIN
-	SELECT m.started_by INTO starter FROM @extschema@.uuid7_online_migration m WHERE m.id = migration;
+	SELECT om.starter, om.started_by INTO m FROM @extschema@.uuid7_online_migration om WHERE om.id = migration;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'online migration % does not exist', migration USING ERRCODE = '42704';
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = starter) THEN
-		RAISE EXCEPTION 'role "%", which started online migration %, does not exist', starter, migration USING ERRCODE = '42704',
+	-- the role by OID, under its name of now
+	SELECT r.rolname INTO starter FROM pg_roles r WHERE r.oid = m.starter;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'role "%", which started online migration %, does not exist', m.started_by, migration USING ERRCODE = '42704',
 			DETAIL = 'An online migration is resumed, finished and aborted as the role that started it.',
-			HINT = 'Rename the role back, or (as a superuser) set uuid7_online_migration.started_by to the role that owns the tables now.';
+			HINT = 'As a superuser, set uuid7_online_migration.starter to the OID of the role that owns the tables now.';
 	END IF;
-	IF NOT @extschema@.uuid7_acts_as(starter) THEN
+	IF NOT @extschema@.uuid7_acts_as(m.starter) THEN
 		RAISE EXCEPTION 'permission denied to % online migration %', action, migration USING ERRCODE = '42501',
 			DETAIL = format('Only role %I, which started it, and the roles that have its rights may.', starter);
 	END IF;

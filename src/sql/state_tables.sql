@@ -23,11 +23,11 @@ COMMENT ON TABLE uuid7_migrated_table IS
 	'tables migrated to uuid keys by uuid7_migrate(), with their old key -> new key mapping tables';
 SELECT pg_catalog.pg_extension_config_dump('uuid7_migrated_table', '');
 
--- Row security on every state table; the policies' expressions are in state_policies.sql (replayed by upgrades).
-GRANT SELECT, INSERT ON uuid7_migrated_table TO PUBLIC;
+-- Every role reads the state under row security (the policies' expressions are in state_policies.sql, replayed by
+-- upgrades); none but the owner writes it: the extension's functions do (state_writes.sql), after their own checks.
+GRANT SELECT ON uuid7_migrated_table TO PUBLIC;
 ALTER TABLE uuid7_migrated_table ENABLE ROW LEVEL SECURITY;
 CREATE POLICY uuid7_migrated_table_read ON uuid7_migrated_table FOR SELECT USING (false);
-CREATE POLICY uuid7_migrated_table_add ON uuid7_migrated_table FOR INSERT WITH CHECK (false);
 
 -- ---- state: everything the worker needs to stop and resume lives in these tables ----------------------------
 
@@ -49,10 +49,13 @@ CREATE TABLE uuid7_online_migration (
 	updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	finished_at timestamptz,
 	-- when the worker was handed its last top-level statement: the next step rests in proportion to its duration
-	run_started_at timestamptz
+	run_started_at timestamptz,
+	starter oid						-- the role that started it, by OID (started_by is its name at the start)
 );
 COMMENT ON TABLE uuid7_online_migration IS
 	'online migrations started by uuid7_migration_start(): phase, state and options of each';
+COMMENT ON COLUMN uuid7_online_migration.starter IS
+	'the OID of the role that started the migration (2.0): resume, finish, abort and the worker act as this role, whatever its name is now';
 
 CREATE TABLE uuid7_online_table (
 	migration_id bigint NOT NULL REFERENCES uuid7_online_migration (id) ON DELETE CASCADE,
@@ -120,18 +123,13 @@ COMMENT ON TABLE uuid7_online_object IS
 COMMENT ON COLUMN uuid7_online_object.source IS
 	'the index or foreign key the object is the twin of (2.0; NULL for the NOT NULL proof): its statement is derived from the catalog when it is built, never stored';
 
--- Only members of the role that started a migration may change its rows; the expressions: state_policies.sql.
-GRANT SELECT, INSERT, UPDATE, DELETE ON uuid7_online_migration, uuid7_online_table, uuid7_online_column,
-	uuid7_online_object TO PUBLIC;
+-- Read under row security, written only through the extension's functions (state_writes.sql), as for the registry.
+GRANT SELECT ON uuid7_online_migration, uuid7_online_table, uuid7_online_column, uuid7_online_object TO PUBLIC;
 ALTER TABLE uuid7_online_migration ENABLE ROW LEVEL SECURITY;
 CREATE POLICY uuid7_online_migration_read ON uuid7_online_migration FOR SELECT USING (false);
-CREATE POLICY uuid7_online_migration_write ON uuid7_online_migration FOR ALL USING (false) WITH CHECK (false);
 ALTER TABLE uuid7_online_table ENABLE ROW LEVEL SECURITY;
 CREATE POLICY uuid7_online_table_read ON uuid7_online_table FOR SELECT USING (false);
-CREATE POLICY uuid7_online_table_write ON uuid7_online_table FOR ALL USING (false) WITH CHECK (false);
 ALTER TABLE uuid7_online_column ENABLE ROW LEVEL SECURITY;
 CREATE POLICY uuid7_online_column_read ON uuid7_online_column FOR SELECT USING (false);
-CREATE POLICY uuid7_online_column_write ON uuid7_online_column FOR ALL USING (false) WITH CHECK (false);
 ALTER TABLE uuid7_online_object ENABLE ROW LEVEL SECURITY;
 CREATE POLICY uuid7_online_object_read ON uuid7_online_object FOR SELECT USING (false);
-CREATE POLICY uuid7_online_object_write ON uuid7_online_object FOR ALL USING (false) WITH CHECK (false);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test/security/fake_rows.sh — issue 22 (low): "fake migration rows naming another role's table block that role's
 # start (55006), and its abort then returns success while nothing changed". On 1.6 any role could insert state rows
-# naming any table. Now a state row may only name tables the writer owns, so the owner's start is never blocked.
+# naming any table. Now no role writes the state tables; the extension's functions record only tables the writer
+# owns, so the owner's start is never blocked.
 set -uo pipefail
 cd "$(dirname "$0")"
 source ../assert.sh
@@ -12,17 +13,24 @@ online_db fake_rows
 mig_role sec_owner LOGIN; owner=$MIG_ROLE
 mig_role sec_faker LOGIN; faker=$MIG_ROLE
 online_setup <<SQL
-GRANT CREATE ON SCHEMA public TO "$owner";
+GRANT CREATE ON SCHEMA public TO "$owner", "$faker";
 SET ROLE "$owner";
 CREATE TABLE public.t (id bigint PRIMARY KEY);
 INSERT INTO public.t SELECT generate_series(1, 100);
+SET ROLE "$faker";
+CREATE TABLE public.f (id bigint PRIMARY KEY);
 SQL
 
-sec_sqlstate_as "a migration row naming another role's table is refused" "$faker" 42501 \
+sec_sqlstate_as "a migration row written directly is refused" "$faker" 42501 \
 	"INSERT INTO uuid7_online_migration (tables, options, plan_options) VALUES (ARRAY['public.t']::regclass[], '{}', '{}')"
-# a migration row of the faker's own (no table), then a table row naming the owner's table under it
-fid=$(sec_as "$faker" "INSERT INTO uuid7_online_migration (tables, options, plan_options) VALUES ('{}', '{}', '{}') RETURNING id" 2>&1)
+sec_sqlstate_as "a migration row naming another role's table is refused" "$faker" 42501 \
+	"SELECT uuid7_online_state_create(ARRAY['public.t']::regclass[], '{}', '{}')"
+# a migration of the faker's own table, then a table row naming the owner's table under it
+fid=$(sec_as "$faker" "SELECT uuid7_online_state_create(ARRAY['public.f']::regclass[], '{}', '{}')" 2>&1)
+check_true "the faker may record a migration of its own table" "SELECT EXISTS (SELECT 1 FROM uuid7_online_migration WHERE id = ${fid:-0} AND started_by = '$faker')"
 sec_sqlstate_as "a table row naming another role's table is refused" "$faker" 42501 \
+	"SELECT uuid7_online_state_insert(${fid:-0}, 'uuid7_online_table', '[{\"relid\": \"public.t\", \"ord\": 1, \"is_key\": true}]')"
+sec_sqlstate_as "a table row written directly is refused" "$faker" 42501 \
 	"INSERT INTO uuid7_online_table (migration_id, relid, ord, is_key) VALUES (${fid:-0}, 'public.t', 1, true)"
 check_eq "no state row names the owner's table" "0" "$(sql "SELECT count(*) FROM uuid7_online_table WHERE relid = 'public.t'::regclass")"
 

@@ -4,7 +4,8 @@
 # uuid7_online_table.sync_function were executed by a superuser's uuid7_migration_resume() (its worker ran as the
 # superuser) and by uuid7_migration_abort(), which had no membership check. Now the state holds no statement, the one
 # text put into a statement as it is (deferrable_clause) is checked, no row can point at another role's table, and
-# resume / abort act as the starter: the starter's own trigger, fired by the worker a superuser resumed, sees the
+# resume / abort act as the starter; no role writes the state tables but through the extension's functions, which
+# write only progress columns: the starter's own trigger, fired by the worker a superuser resumed, sees the
 # starter as current_user, and a stranger cannot abort.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -50,13 +51,19 @@ as_starter check_sqlstate "uuid7_online_object has no create_sql column" 42703 \
 	"UPDATE uuid7_online_object SET create_sql = 'SELECT 1' WHERE migration_id = $mid"
 as_starter check_sqlstate "uuid7_online_table has no sync_function column" 42703 \
 	"UPDATE uuid7_online_table SET sync_function = 'x' WHERE migration_id = $mid"
-as_starter check_sqlstate "deferrable_clause takes only the clauses the engine writes" 23514 \
+as_starter check_sqlstate "the starter cannot write its rows directly" 42501 \
 	"UPDATE uuid7_online_object SET deferrable_clause = '; ALTER ROLE \"$starter\" SUPERUSER; --' WHERE migration_id = $mid"
+as_starter check_sqlstate "the state writer does not write deferrable_clause" 42703 \
+	"SELECT uuid7_online_state_update($mid, 'uuid7_online_object', '{\"deferrable_clause\": \"; SELECT 1\"}', ord => 1)"
+check_true "deferrable_clause takes only the clauses the engine writes (a CHECK, for a superuser's hand too)" \
+	"SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'uuid7_online_object_deferrable_clause_check')"
 # no row of the starter's migration can be pointed at another role's table
-as_starter check_sqlstate "a row cannot be pointed at another role's table" 42501 \
+as_starter check_sqlstate "a row cannot be pointed at another table directly" 42501 \
 	"UPDATE uuid7_online_table SET relid = 'public.others'::regclass WHERE migration_id = $mid AND relid = 'public.c'::regclass"
+as_starter check_sqlstate "the state writer never changes which table a row names" 42703 \
+	"SELECT uuid7_online_state_update($mid, 'uuid7_online_table', '{\"relid\": \"public.others\"}', 'public.c')"
 as_starter check_sqlstate "an object row for another role's table cannot be added" 42501 \
-	"INSERT INTO uuid7_online_object (migration_id, ord, kind, relid, new_name, source) VALUES ($mid, 999, 'index', 'public.others', 'x', 0)"
+	"SELECT uuid7_online_state_insert($mid, 'uuid7_online_object', '[{\"ord\": 999, \"kind\": \"index\", \"relid\": \"public.others\", \"new_name\": \"x\", \"source\": 0}]')"
 
 # a stranger can neither see nor abort the migration; nothing changes
 PGOPTIONS="-c role=$stranger" check_sqlstate "a stranger's abort is refused (the migration does not exist for it)" 42704 \

@@ -115,10 +115,10 @@ sql "SELECT pg_terminate_backend($w)" >/dev/null
 online_wait_for "the worker of migration $id2 is gone" "SELECT uuid7_online_worker_pid($id2) IS NULL" 30
 sql "ALTER ROLE \"$r1\" NOLOGIN" >/dev/null
 check_sqlstate "a superuser's resume of a migration whose starter may not log in: 28000" 28000 "SELECT uuid7_migration_resume($id2)"
-sql "ALTER ROLE \"$r1\" LOGIN; UPDATE uuid7_online_migration SET started_by = 'no_such_role_$$' WHERE id = $id2" >/dev/null
+sql "ALTER ROLE \"$r1\" LOGIN; UPDATE uuid7_online_migration SET starter = 0 WHERE id = $id2" >/dev/null
 check_sqlstate "a superuser's resume of a migration whose starter no longer exists: 42704" 42704 "SELECT uuid7_migration_resume($id2)"
 check_eq "neither refused resume started a worker" "" "$(sql "SELECT uuid7_online_worker_pid($id2)")"
-sql "UPDATE uuid7_online_migration SET started_by = '$r1' WHERE id = $id2" >/dev/null
+sql "UPDATE uuid7_online_migration SET starter = '\"$r1\"'::regrole WHERE id = $id2" >/dev/null
 
 # ---- clean up: abort everything (the caps are reset on exit) ----------------------------------------------------------
 for db in "$db_a" "$db_b"; do

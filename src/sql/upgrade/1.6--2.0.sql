@@ -15,3 +15,21 @@ ALTER TABLE uuid7_online_table DROP COLUMN sync_function;
 -- the one text of the state that is put into a statement as it is: only the clauses the engine writes
 ALTER TABLE uuid7_online_object ADD CONSTRAINT uuid7_online_object_deferrable_clause_check
 	CHECK (deferrable_clause IN ('', ' DEFERRABLE', ' DEFERRABLE INITIALLY DEFERRED'));
+
+-- A migration's starter by OID: a role renamed keeps its migrations, and a new role given the old name is not taken for
+-- it. Migrations whose starter is gone already get NULL (nobody acts as it; a superuser may set it).
+ALTER TABLE uuid7_online_migration ADD COLUMN starter oid;
+COMMENT ON COLUMN uuid7_online_migration.starter IS
+	'the OID of the role that started the migration (2.0): resume, finish, abort and the worker act as this role, whatever its name is now';
+UPDATE uuid7_online_migration m SET starter = r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) m.started_by;
+
+-- Nobody but the owner writes the state any more: the extension's functions do (state_writes.sql). With UPDATE or
+-- DELETE granted, any role could LOCK a state table in ACCESS EXCLUSIVE mode and stall every online migration, and
+-- write the progress columns of its own migrations to values the engine then acts on.
+REVOKE INSERT, UPDATE, DELETE ON uuid7_migrated_table, uuid7_online_migration, uuid7_online_table,
+	uuid7_online_column, uuid7_online_object FROM PUBLIC;
+DROP POLICY uuid7_migrated_table_add ON uuid7_migrated_table;
+DROP POLICY uuid7_online_migration_write ON uuid7_online_migration;
+DROP POLICY uuid7_online_table_write ON uuid7_online_table;
+DROP POLICY uuid7_online_column_write ON uuid7_online_column;
+DROP POLICY uuid7_online_object_write ON uuid7_online_object;
