@@ -27,6 +27,37 @@ $fn$;
 COMMENT ON FUNCTION uuid7_online_plan(regclass[], jsonb, text) IS
 	'internal to the online migration: reads the offline plan into the temporary table uuid7_plan_rows and raises its first refusal (context start or swap)';
 
+-- Row security that applies to the current role on a table of the migration: the backfill would skip the rows the
+-- policies hide (their new columns NULL), and the verification, under the same policies, would not see them. So the
+-- start refuses, and every step and the finish check again (ALTER TABLE ... FORCE ROW LEVEL SECURITY may come later):
+-- 42501, naming the table and its policies. The owner of a table is subject to its policies only under FORCE ROW
+-- LEVEL SECURITY; superusers and BYPASSRLS roles never are.
+CREATE OR REPLACE FUNCTION uuid7_online_require_all_rows(migration bigint) RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	rec record;
+BEGIN
+	FOR rec IN
+		SELECT t.relid, (SELECT string_agg(quote_ident(p.polname), ', ' ORDER BY p.polname) FROM pg_policy p
+						  WHERE p.polrelid = t.relid) AS policies
+		  FROM @extschema@.uuid7_online_table t
+		 WHERE t.migration_id = migration AND row_security_active(t.relid)
+		 ORDER BY t.ord
+	LOOP
+		RAISE EXCEPTION 'row-level security applies to role "%" on table %, which online migration % must read and write whole',
+				current_user, rec.relid, migration
+			USING ERRCODE = '42501',
+			DETAIL = coalesce(format('Policies: %s. Rows they hide would keep NULL in their new uuid columns.', rec.policies),
+							  'The table has row security enabled and no policy: every row is hidden.'),
+			HINT = 'Run the migration as a role with BYPASSRLS, or ALTER TABLE ... NO FORCE ROW LEVEL SECURITY for its duration (the owner is then exempt).';
+	END LOOP;
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_online_require_all_rows(bigint) IS
+	'internal to the online migration: raises 42501 when row-level security applies to the current role on a table of the migration (its backfill and verification must see every row)';
+
 CREATE OR REPLACE FUNCTION uuid7_migration_start(tables regclass[], options jsonb DEFAULT '{}') RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -123,6 +154,7 @@ BEGIN
 		  JOIN pg_attribute a ON a.attrelid = fk.conrelid AND a.attnum = u.att
 		 WHERE u.fatt = (SELECT attnum FROM pg_attribute WHERE attrelid = fk.confrelid AND attname = fk.key_column);
 	END LOOP;
+	PERFORM @extschema@.uuid7_online_require_all_rows(mid);
 	-- a twin column name that is already taken cannot be used
 	FOR rec IN
 		SELECT oc.relid, oc.new_name FROM @extschema@.uuid7_online_column oc

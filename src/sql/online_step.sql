@@ -34,6 +34,8 @@ BEGIN
 		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration',
 			jsonb_build_object('worker_pid', pg_backend_pid(), 'updated_at', clock_timestamp()));
 	END IF;
+	-- a policy that applies now would hide rows from the backfill and the verification: the worker fails (42501)
+	PERFORM @extschema@.uuid7_online_require_all_rows(migration);
 	IF m.run_started_at IS NOT NULL THEN
 		-- the top-level statement handed out last has ended: rest in proportion to its time
 		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', '{"run_started_at": null}');

@@ -181,7 +181,9 @@ BEGIN
 		NULL;	-- a manual VACUUM or index build holds one: the swap's own retries still apply
 	END;
 	PERFORM set_config('lock_timeout', saved, true);
-	-- Verified again just before the swap: a write that skipped the triggers since the worker's check blocks it.
+	-- Verified again just before the swap: a write that skipped the triggers since the worker's check blocks it. The
+	-- verification must see every row.
+	PERFORM @extschema@.uuid7_online_require_all_rows(migration);
 	SELECT count(*), string_agg(format('%s: %s (%s rows; %s)', v.object, v.problem, coalesce(v.bad_rows::text, '-'), coalesce(v.sample, '-')), E'\n')
 	  INTO n, problems FROM @extschema@.uuid7_online_verify(migration) v;
 	IF n > 0 THEN

@@ -77,9 +77,18 @@ LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	pid int := @extschema@.uuid7_online_worker_pid(migration);
+	pid int;
 	i int;
 BEGIN
+	-- the same check as every other action on a migration (its worker runs as the starter)
+	IF NOT @extschema@.uuid7_online_acts_as_starter(migration) THEN
+		IF NOT EXISTS (SELECT 1 FROM @extschema@.uuid7_online_migration m WHERE m.id = migration) THEN
+			RAISE EXCEPTION 'online migration % does not exist', migration USING ERRCODE = '42704';
+		END IF;
+		RAISE EXCEPTION 'permission denied to stop the worker of online migration %', migration USING ERRCODE = '42501',
+			DETAIL = 'Only roles with the privileges of the role that started it may.';
+	END IF;
+	pid := @extschema@.uuid7_online_worker_pid(migration);
 	IF pid IS NULL THEN
 		RETURN;
 	END IF;

@@ -63,6 +63,9 @@ sec_sqlstate_as "a role that may read the tables sees the migration but cannot w
 	"SELECT uuid7_online_state_update($id, 'uuid7_online_migration', '{\"state\": \"failed\"}')"
 sec_sqlstate_as "a role that may read the tables cannot lock its row" "$reader" 42501 \
 	"SELECT uuid7_online_state_lock($id)"
+sec_sqlstate_as "nor stop its worker" "$reader" 42501 "SELECT uuid7_online_stop_worker($id)"
+sec_sqlstate_as "a stranger cannot stop its worker (the migration does not exist for it)" "$stranger" 42704 \
+	"SELECT uuid7_online_stop_worker($id)"
 sec_sqlstate_as "a stranger cannot start a migration of another role's table through the writer" "$stranger" 42501 \
 	"SELECT uuid7_online_state_create(ARRAY['public.p']::regclass[], '{}', '{}')"
 sec_sqlstate_as "a stranger cannot register another role's table as migrated" "$stranger" 42501 \
