@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "pg/online_locks.hpp"
+#include "pg/restricted_exec.hpp"
 
 extern "C"
 {
@@ -43,6 +44,13 @@ Oid MigrationClassOid(Oid namespace_oid)
 		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
 		                errmsg("table \"uuid7_online_migration\" of extension \"uuid7\" does not exist")));
 	return relid;
+}
+
+const char *StarterSql(Oid class_oid)
+{
+	if (get_attnum(class_oid, "starter") != InvalidAttrNumber)
+		return "m.starter";
+	return "(SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) m.started_by)";
 }
 
 LOCKTAG MigrationLockTag(Oid class_oid, int64 migration_id, MigrationLock which)
@@ -81,16 +89,15 @@ MigrationAccess ReadMigrationAccess(Oid namespace_oid, int64 migration_id)
 	MigrationAccess access = {false, false, InvalidOid, nullptr, nullptr};
 	MemoryContext caller_context = CurrentMemoryContext;
 	const char *query =
-	    psprintf("SELECT m.started_by::pg_catalog.text, m.state, m.starter FROM %s.uuid7_online_migration m"
+	    psprintf("SELECT m.started_by::pg_catalog.text, m.state, %s FROM %s.uuid7_online_migration m"
 	             " WHERE m.id OPERATOR(pg_catalog.=) $1",
-	             quote_identifier(get_namespace_name(namespace_oid)));
+	             StarterSql(MigrationClassOid(namespace_oid)), quote_identifier(get_namespace_name(namespace_oid)));
 	Oid types[1] = {INT8OID};
 	Datum values[1] = {Int64GetDatum(migration_id)};
 
 	SPI_connect();
 	const int rc = SPI_execute_with_args(query, 1, types, values, nullptr, true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	uuid7::pg::RequireSpiResult(rc, SPI_OK_SELECT);
 	if (SPI_processed == 1)
 	{
 		access.visible = true;
@@ -101,8 +108,9 @@ MigrationAccess ReadMigrationAccess(Oid namespace_oid, int64 migration_id)
 		/* the role by OID (a role given the old name later is not it), under its name of now */
 		const char *name_now = is_null ? nullptr : GetUserNameFromId(starter, true);
 		access.starter = name_now == nullptr ? InvalidOid : starter;
-		access.started_by =
-		    MemoryContextStrdup(caller_context, name_now != nullptr ? name_now : started_by == nullptr ? "" : started_by);
+		access.started_by = MemoryContextStrdup(caller_context, name_now != nullptr     ? name_now
+		                                                        : started_by == nullptr ? ""
+		                                                                                : started_by);
 		access.state = MemoryContextStrdup(caller_context, state == nullptr ? "" : state);
 		access.member = OidIsValid(access.starter) && has_privs_of_role(GetUserId(), access.starter);
 	}

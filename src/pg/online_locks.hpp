@@ -58,6 +58,12 @@ void RequireActsAsStarter(const MigrationAccess &access, int64 migration_id, con
 /* OID of the uuid7_online_migration table in the extension schema namespace_oid; raises if it is missing. */
 Oid MigrationClassOid(Oid namespace_oid);
 
+/*
+ * SQL for the OID of the role that started migration row m: its starter column (2.0), or, while the extension's SQL is
+ * still that of 1.2-1.6 (the library is updated first), the role named by started_by.
+ */
+const char *StarterSql(Oid class_oid);
+
 /* The tag of one lock of a migration of the current database. */
 LOCKTAG MigrationLockTag(Oid class_oid, int64 migration_id, MigrationLock which);
 

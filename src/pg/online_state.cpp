@@ -27,12 +27,11 @@
 #include <cstring>
 
 #include "pg/online_locks.hpp"
+#include "pg/restricted_exec.hpp"
 #include "pg/state_owner.hpp"
 
 extern "C"
 {
-#include "access/htup_details.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -41,7 +40,6 @@ extern "C"
 #include "utils/array.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
-#include "utils/syscache.h"
 }
 
 namespace
@@ -59,13 +57,12 @@ struct StateTable
 
 const char *const kMigrationUpdatable[] = {"phase",      "state",      "worker_pid",  "lock_attempts",  "key_time_base",
                                            "last_error", "updated_at", "finished_at", "run_started_at", nullptr};
-const char *const kTableInsertable[] = {"relid",        "ord",         "is_key",      "key_column",
-                                        "old_type",     "mapping_table", "uuid_version", nullptr};
-const char *const kTableUpdatable[] = {"map_cursor",     "map_batches",         "map_done",  "blocks_total",
-                                       "next_block",     "rows_total",          "rows_done", "batches_since_vacuum",
-                                       "vacuums",        "backfill_started_at", "backfill_done_at",
-                                       "map_horizon",    "map_wait",            "map_round_start",
-                                       "vacuumed_after", nullptr};
+const char *const kTableInsertable[] = {"relid",    "ord",           "is_key",       "key_column",
+                                        "old_type", "mapping_table", "uuid_version", nullptr};
+const char *const kTableUpdatable[] = {"map_cursor", "map_batches",         "map_done",         "blocks_total",
+                                       "next_block", "rows_total",          "rows_done",        "batches_since_vacuum",
+                                       "vacuums",    "backfill_started_at", "backfill_done_at", "map_horizon",
+                                       "map_wait",   "map_round_start",     "vacuumed_after",   nullptr};
 const char *const kColumnInsertable[] = {"relid", "attname", "new_name", "source", nullptr};
 const char *const kObjectInsertable[] = {"ord",      "kind",     "relid",  "old_name", "contype", "deferrable_clause",
                                          "new_name", "validate", "source", nullptr};
@@ -118,21 +115,22 @@ const char **CheckedKeys(Jsonb *value, const char *const *allowed, const StateTa
 {
 	Oid types[1] = {JSONBOID};
 	Datum values[1] = {JsonbPGetDatum(value)};
-	const int rc = SPI_execute_with_args(
-	    "SELECT k FROM (SELECT CASE pg_catalog.jsonb_typeof($1) WHEN 'array' THEN $1 ELSE pg_catalog.jsonb_build_array($1)"
-	    " END) AS a(v), pg_catalog.jsonb_array_elements(a.v) WITH ORDINALITY AS e(o, n), pg_catalog.jsonb_object_keys(e.o) "
-	    "AS k GROUP BY k ORDER BY pg_catalog.min(e.n), k",
-	    1, types, values, nullptr, true, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	const int rc = SPI_execute_with_args("SELECT k FROM (SELECT CASE pg_catalog.jsonb_typeof($1) WHEN 'array' THEN $1 "
+	                                     "ELSE pg_catalog.jsonb_build_array($1)"
+	                                     " END) AS a(v), pg_catalog.jsonb_array_elements(a.v) WITH ORDINALITY AS e(o, "
+	                                     "n), pg_catalog.jsonb_object_keys(e.o) "
+	                                     "AS k GROUP BY k ORDER BY pg_catalog.min(e.n), k",
+	                                     1, types, values, nullptr, true, 0);
+	uuid7::pg::RequireSpiResult(rc, SPI_OK_SELECT);
 	const char **keys = static_cast<const char **>(palloc0(sizeof(char *) * (SPI_processed + 1)));
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		char *key = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
 		if (!Listed(allowed, key))
-			ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
-			                errmsg("column \"%s\" of \"%s\" cannot be written", key, table.name),
-			                errdetail("The extension's functions write only the columns that hold a migration's progress.")));
+			ereport(ERROR,
+			        (errcode(ERRCODE_UNDEFINED_COLUMN),
+			         errmsg("column \"%s\" of \"%s\" cannot be written", key, table.name),
+			         errdetail("The extension's functions write only the columns that hold a migration's progress.")));
 		keys[i] = key;
 	}
 	return keys;
@@ -153,8 +151,7 @@ void RequireOwnsRows(const char *schema, const StateTable &table, Jsonb *rows)
 	Oid types[1] = {JSONBOID};
 	Datum values[1] = {JsonbPGetDatum(rows)};
 	const int rc = uuid7::pg::ExecuteWithPinnedPath(query, 1, types, values, nullptr, true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	uuid7::pg::RequireSpiResult(rc, SPI_OK_SELECT);
 	bool is_null = true;
 	const Datum owns = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &is_null);
 	if (!is_null && !DatumGetBool(owns))
@@ -166,13 +163,9 @@ void RequireOwnsRows(const char *schema, const StateTable &table, Jsonb *rows)
 /* Raises 42501 unless the current role owns (through its roles) the relation. */
 void RequireOwns(Oid relid)
 {
-	HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tuple))
-		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation with OID %u does not exist", relid)));
-	const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	if (!has_privs_of_role(GetUserId(), owner))
-		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("must be owner of table %s", get_rel_name(relid))));
+	if (!has_privs_of_role(GetUserId(), uuid7::pg::TableOwner(relid)))
+		ereport(ERROR,
+		        (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("must be owner of table %s", get_rel_name(relid))));
 }
 
 /* The extension's schema (the function's own), and a check that the caller acts as the migration's starter. */
@@ -256,8 +249,7 @@ extern "C"
 		Oid types[2] = {INT8OID, JSONBOID};
 		Datum values[2] = {Int64GetDatum(migration), JsonbPGetDatum(rows)};
 		const int rc = uuid7::pg::ExecuteAsStateOwner(namespace_oid, query, 2, types, values, nullptr, false, 0);
-		if (rc != SPI_OK_INSERT)
-			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+		uuid7::pg::RequireSpiResult(rc, SPI_OK_INSERT);
 		const uint64 inserted = SPI_processed;
 		SPI_finish();
 		PG_RETURN_INT64(static_cast<int64>(inserted));
@@ -273,12 +265,13 @@ extern "C"
 	Datum uuid7_online_state_update(PG_FUNCTION_ARGS)
 	{
 		if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
-			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-			                errmsg("migration, target and changes may not be NULL")));
+			ereport(ERROR,
+			        (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("migration, target and changes may not be NULL")));
 		const int64 migration = PG_GETARG_INT64(0);
 		const StateTable &table = FindStateTable(text_to_cstring(PG_GETARG_TEXT_PP(1)));
 		if (table.row_key == nullptr || table.updatable[0] == nullptr)
-			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("rows of \"%s\" are never changed", table.name)));
+			ereport(ERROR,
+			        (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("rows of \"%s\" are never changed", table.name)));
 		if (strcmp(table.name, "uuid7_online_object") == 0 && PG_ARGISNULL(4))
 			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("an object is named by its ord")));
 		Jsonb *changes = PG_GETARG_JSONB_P(2);
@@ -287,19 +280,18 @@ extern "C"
 
 		SPI_connect();
 		(void)CheckedKeys(changes, table.updatable, table);
-		const char *query = psprintf(
-		    "UPDATE %s.%s AS s SET (%s) = (SELECT %s FROM pg_catalog.jsonb_populate_record(s, $2) AS r)"
-		    " WHERE %s AND ($3 IS NULL OR pg_catalog.to_jsonb(s) OPERATOR(pg_catalog.@>) $3)",
-		    schema, quote_identifier(table.name), ColumnList(table.updatable, ""), ColumnList(table.updatable, "r."),
-		    table.row_key);
+		const char *query =
+		    psprintf("UPDATE %s.%s AS s SET (%s) = (SELECT %s FROM pg_catalog.jsonb_populate_record(s, $2) AS r)"
+		             " WHERE %s AND ($3 IS NULL OR pg_catalog.to_jsonb(s) OPERATOR(pg_catalog.@>) $3)",
+		             schema, quote_identifier(table.name), ColumnList(table.updatable, ""),
+		             ColumnList(table.updatable, "r."), table.row_key);
 		Oid types[5] = {INT8OID, JSONBOID, JSONBOID, OIDOID, INT4OID};
 		Datum values[5] = {Int64GetDatum(migration), JsonbPGetDatum(changes), PG_GETARG_DATUM(5), PG_GETARG_DATUM(3),
 		                   PG_GETARG_DATUM(4)};
-		char nulls[6] = {' ', ' ', PG_ARGISNULL(5) ? 'n' : ' ', PG_ARGISNULL(3) ? 'n' : ' ', PG_ARGISNULL(4) ? 'n' : ' ',
-		                 '\0'};
+		char nulls[6] = {
+		    ' ', ' ', PG_ARGISNULL(5) ? 'n' : ' ', PG_ARGISNULL(3) ? 'n' : ' ', PG_ARGISNULL(4) ? 'n' : ' ', '\0'};
 		const int rc = uuid7::pg::ExecuteAsStateOwner(namespace_oid, query, 5, types, values, nulls, false, 0);
-		if (rc != SPI_OK_UPDATE)
-			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+		uuid7::pg::RequireSpiResult(rc, SPI_OK_UPDATE);
 		const uint64 updated = SPI_processed;
 		SPI_finish();
 		PG_RETURN_INT64(static_cast<int64>(updated));
@@ -314,15 +306,15 @@ extern "C"
 		if (!access.visible)
 			PG_RETURN_BOOL(false);
 		uuid7::pg::RequireActsAsStarter(access, migration, "lock");
-		const char *query = psprintf("SELECT 1 FROM %s.uuid7_online_migration AS s WHERE s.id OPERATOR(pg_catalog.=) $1 "
-		                             "FOR UPDATE",
-		                             SchemaName(namespace_oid));
+		const char *query =
+		    psprintf("SELECT 1 FROM %s.uuid7_online_migration AS s WHERE s.id OPERATOR(pg_catalog.=) $1 "
+		             "FOR UPDATE",
+		             SchemaName(namespace_oid));
 		Oid types[1] = {INT8OID};
 		Datum values[1] = {Int64GetDatum(migration)};
 		SPI_connect();
 		const int rc = uuid7::pg::ExecuteAsStateOwner(namespace_oid, query, 1, types, values, nullptr, false, 0);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+		uuid7::pg::RequireSpiResult(rc, SPI_OK_SELECT);
 		const bool found = SPI_processed == 1;
 		SPI_finish();
 		PG_RETURN_BOOL(found);
@@ -343,18 +335,19 @@ extern "C"
 		RequireOwns(PG_GETARG_OID(0));
 		RequireOwns(PG_GETARG_OID(3));
 		const Oid namespace_oid = get_func_namespace(fcinfo->flinfo->fn_oid);
-		const char *query = psprintf("INSERT INTO %s.uuid7_migrated_table (relid, key_column, old_type, mapping_table,"
-		                             " uuid_version, timestamp_column, migrated_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		                             SchemaName(namespace_oid));
+		const char *query =
+		    psprintf("INSERT INTO %s.uuid7_migrated_table (relid, key_column, old_type, mapping_table,"
+		             " uuid_version, timestamp_column, migrated_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		             SchemaName(namespace_oid));
 		Oid types[7] = {REGCLASSOID, NAMEOID, REGTYPEOID, REGCLASSOID, INT4OID, NAMEOID, NAMEOID};
-		Datum values[7] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), PG_GETARG_DATUM(3),
+		Datum values[7] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
+		                   PG_GETARG_DATUM(2), PG_GETARG_DATUM(3),
 		                   PG_GETARG_DATUM(4), PG_ARGISNULL(5) ? static_cast<Datum>(0) : PG_GETARG_DATUM(5),
 		                   CurrentRoleName()};
 		char nulls[8] = {' ', ' ', ' ', ' ', ' ', PG_ARGISNULL(5) ? 'n' : ' ', ' ', '\0'};
 		SPI_connect();
 		const int rc = uuid7::pg::ExecuteAsStateOwner(namespace_oid, query, 7, types, values, nulls, false, 0);
-		if (rc != SPI_OK_INSERT)
-			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+		uuid7::pg::RequireSpiResult(rc, SPI_OK_INSERT);
 		SPI_finish();
 		PG_RETURN_VOID();
 	}

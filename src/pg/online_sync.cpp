@@ -36,6 +36,8 @@
 #include <cstring>
 
 #include "pg/generator_state.hpp"
+#include "pg/online_locks.hpp"
+#include "pg/restricted_exec.hpp"
 #include "pg/postgres_headers.hpp"
 #include "pg/state_owner.hpp"
 
@@ -195,9 +197,9 @@ bool MatchesRegistry(const TriggerData *trigger_data, CheckedTrigger &slot)
 	/* qualified operators: the writer's search_path chooses nothing here either */
 	const char *query =
 	    psprintf("SELECT coalesce(%s.uuid7_online_sync_args(m.id, $2) OPERATOR(pg_catalog.=) $3, false),"
-	             " m.starter, %s.uuid7_online_sync_mappings(m.id, $2)"
+	             " %s, %s.uuid7_online_sync_mappings(m.id, $2)"
 	             " FROM %s.uuid7_online_migration m WHERE m.id::pg_catalog.text OPERATOR(pg_catalog.=) $1",
-	             schema, schema, schema);
+	             schema, uuid7::pg::StarterSql(uuid7::pg::MigrationClassOid(namespace_oid)), schema, schema);
 	/* the migration id as text: a trigger attached by hand with any first argument is simply not found (42501) */
 	Oid types[3] = {TEXTOID, REGCLASSOID, TEXTARRAYOID};
 	Datum values[3] = {CStringGetTextDatum(trigger->tgargs[0]),
@@ -206,8 +208,7 @@ bool MatchesRegistry(const TriggerData *trigger_data, CheckedTrigger &slot)
 
 	SPI_connect();
 	const int rc = uuid7::pg::ExecuteAsStateOwner(namespace_oid, query, 3, types, values, nullptr, true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	uuid7::pg::RequireSpiResult(rc, SPI_OK_SELECT);
 	bool matches = false;
 	Oid run_as = InvalidOid;
 	Oid *mappings = static_cast<Oid *>(palloc0(sizeof(Oid) * columns));
@@ -222,10 +223,10 @@ bool MatchesRegistry(const TriggerData *trigger_data, CheckedTrigger &slot)
 			/* the starter by OID: a role given its name later is not it */
 			run_as = DatumGetObjectId(SPI_getbinval(row, desc, 2, &is_null));
 			if (is_null || GetUserNameFromId(run_as, true) == nullptr)
-				ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
-				                errmsg("the role that started uuid7 online migration %s no longer exists",
-				                       trigger->tgargs[0]),
-				                errhint("Abort the migration.")));
+				ereport(ERROR,
+				        (errcode(ERRCODE_UNDEFINED_OBJECT),
+				         errmsg("the role that started uuid7 online migration %s no longer exists", trigger->tgargs[0]),
+				         errhint("Abort the migration.")));
 			const Datum array = SPI_getbinval(row, desc, 3, &is_null);
 			Datum *oids = nullptr;
 			bool *oid_nulls = nullptr;

@@ -23,11 +23,4 @@ Oid StateOwner(Oid namespace_oid);
 int ExecuteAsStateOwner(Oid namespace_oid, const char *query, int nargs, Oid *types, Datum *values, const char *nulls,
                         bool read_only, long count);
 
-/*
- * The same as the current role, with the same pinned search_path: a check of what a caller gave that must resolve
- * names exactly as the write that follows it.
- */
-int ExecuteWithPinnedPath(const char *query, int nargs, Oid *types, Datum *values, const char *nulls, bool read_only,
-                          long count);
-
 } // namespace uuid7::pg

@@ -184,13 +184,9 @@ SET search_path = pg_catalog, pg_temp
 SET max_parallel_workers_per_gather = 0
 AS $fn$
 DECLARE
-	ext text := @extschema@.uuid7_extension_schema();
 	m record;
 	t record;
 	n bigint;
-	stmt text;
-	sets text;
-	cond text;
 	bend bigint;
 	vac_every int;
 	failed_with text;
@@ -230,30 +226,13 @@ BEGIN
 		RETURN;
 	END IF;
 	bend := least(t.blocks_total, t.next_block + @extschema@.uuid7_online_setting(m.options, 'batch_blocks'));
-	cond := format('t.ctid >= ''(%s,0)''::tid AND t.ctid < ''(%s,0)''::tid', t.next_block, bend);
-	SELECT string_agg(format('%I = (SELECT m.new_id FROM %s m WHERE m.old_id = t.%I)', oc.new_name, s.mapping_table, oc.attname), ', ' ORDER BY oc.attname),
-		   string_agg(format('t.%I IS DISTINCT FROM (SELECT m.new_id FROM %s m WHERE m.old_id = t.%I)', oc.new_name, s.mapping_table, oc.attname), ' OR ' ORDER BY oc.attname)
-	  INTO sets, stmt
-	  FROM @extschema@.uuid7_online_column oc
-	  JOIN @extschema@.uuid7_online_table s ON s.migration_id = oc.migration_id AND s.relid = oc.source
-	 WHERE oc.migration_id = migration AND oc.relid = t.relid;
 	-- The batch waits for rows the application has locked, and the application waits for the batch's rows. It waits
 	-- at most lock_timeout: then, or on a deadlock, it is rolled back and retried later, as a lock step is, so the
 	-- application never waits longer than that behind it and a deadlock does not stop the migration.
 	BEGIN
 		PERFORM set_config('lock_timeout', greatest(1, @extschema@.uuid7_online_setting(m.options, 'lock_timeout_ms')) || 'ms', true);
-		IF t.is_key THEN
-			-- Keys the map phase did not see (written before the triggers, above its last horizon). Their rows are
-			-- locked before their mappings are written: an application UPDATE of one of them, whose sync trigger maps
-			-- the key, then waits for the batch or the batch for it, never both at once.
-			EXECUTE format('WITH locked AS (SELECT t.%I AS k FROM %s t WHERE %s'
-					' AND NOT EXISTS (SELECT 1 FROM %s m WHERE m.old_id = t.%I) FOR NO KEY UPDATE OF t)'
-					' INSERT INTO %s (old_id, new_id) SELECT s.k, %s.uuid_generate_v%s() FROM (SELECT k FROM locked ORDER BY k OFFSET 0) s'
-					' ON CONFLICT (old_id) DO NOTHING',
-				t.key_column, t.relid, cond, t.mapping_table, t.key_column, t.mapping_table, ext, t.uuid_version);
-		END IF;
-		EXECUTE format('UPDATE %s t SET %s WHERE %s AND (%s)', t.relid, sets, cond, stmt);
-		GET DIAGNOSTICS n = ROW_COUNT;
+		-- uuid7_online_backfill_sql's statements; the write runs as the table's owner, its triggers and rules quiet
+		n := @extschema@.uuid7_online_backfill_batch(migration, t.relid, t.next_block, bend);
 		PERFORM set_config('lock_timeout', '0', true);
 	EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
 		failed_with := SQLSTATE;
@@ -274,6 +253,67 @@ END;
 $fn$;
 COMMENT ON FUNCTION uuid7_online_step_backfill(bigint) IS
 	'internal to the online migration: the next unit of work of the backfill phase (called by uuid7_online_step)';
+
+-- The statements of one backfill batch of table rel, blocks [from_block, to_block), run by uuid7_online_backfill_batch
+-- (src/pg/online_backfill.cpp):
+--   map_keys     (listed tables) keys of the batch the map phase did not see (written before the triggers, above its
+--                last horizon) get their new keys. Their rows are locked first: an application UPDATE of one of them,
+--                whose sync trigger maps the key, then waits for the batch or the batch for it, never both at once.
+--   read_twins   as the migrating role: the ctid and the new value of every twin column of each row of the batch
+--                whose twins are not right yet, as arrays ($1 tid[], then one uuid[] per twin in attname order)
+--   write_twins  as the table's owner, its triggers and rules quiet: those values, by ctid. A row the application
+--                updates in between has moved (the sync trigger set its twins): its old ctid no longer matches.
+CREATE OR REPLACE FUNCTION uuid7_online_backfill_sql(migration bigint, rel regclass, from_block bigint, to_block bigint)
+RETURNS TABLE (map_keys text, read_twins text, write_twins text)
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	ext text := @extschema@.uuid7_extension_schema();
+	t record;
+	cond text := format('t.ctid >= ''(%s,0)''::pg_catalog.tid AND t.ctid < ''(%s,0)''::pg_catalog.tid', from_block, to_block);
+	mapped text[];
+	twins text[];
+BEGIN
+	SELECT * INTO t FROM @extschema@.uuid7_online_table ot WHERE ot.migration_id = migration AND ot.relid = rel;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'table % is not part of online migration %', rel, migration USING ERRCODE = '42P01';
+	END IF;
+	SELECT array_agg(format('(SELECT m.new_id FROM %s m WHERE m.old_id OPERATOR(pg_catalog.=) t.%I)', s.mapping_table, oc.attname) ORDER BY oc.attname),
+		   array_agg(quote_ident(oc.new_name) ORDER BY oc.attname)
+	  INTO mapped, twins
+	  FROM @extschema@.uuid7_online_column oc
+	  JOIN @extschema@.uuid7_online_table s ON s.migration_id = oc.migration_id AND s.relid = oc.source
+	 WHERE oc.migration_id = migration AND oc.relid = rel;
+	IF t.is_key THEN
+		map_keys := format('WITH locked AS (SELECT t.%I AS k FROM %s t WHERE %s'
+				' AND NOT EXISTS (SELECT 1 FROM %s m WHERE m.old_id OPERATOR(pg_catalog.=) t.%I) FOR NO KEY UPDATE OF t)'
+				' INSERT INTO %s (old_id, new_id) SELECT s.k, %s.uuid_generate_v%s() FROM (SELECT k FROM locked ORDER BY k OFFSET 0) s'
+				' ON CONFLICT (old_id) DO NOTHING',
+			t.key_column, rel, cond, t.mapping_table, t.key_column, t.mapping_table, ext, t.uuid_version);
+	END IF;
+	read_twins := format('SELECT pg_catalog.array_agg(t.ctid), %s FROM %s t WHERE %s AND (%s)',
+		(SELECT string_agg(format('pg_catalog.array_agg(%s)', x), ', ' ORDER BY i) FROM unnest(mapped) WITH ORDINALITY AS u(x, i)),
+		rel, cond,
+		(SELECT string_agg(format('t.%s IS DISTINCT FROM %s', twins[i], x), ' OR ' ORDER BY i) FROM unnest(mapped) WITH ORDINALITY AS u(x, i)));
+	write_twins := format('UPDATE %s t SET %s FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.tid[]), %s) AS v(tid, %s)'
+			' WHERE t.ctid OPERATOR(pg_catalog.=) v.tid AND t.ctid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.tid[])',
+		rel,
+		(SELECT string_agg(format('%s = v.c%s', twins[i], i), ', ' ORDER BY i) FROM generate_subscripts(twins, 1) AS i),
+		(SELECT string_agg(format('pg_catalog.unnest($%s::pg_catalog.uuid[])', i + 1), ', ' ORDER BY i) FROM generate_subscripts(twins, 1) AS i),
+		(SELECT string_agg(format('c%s', i), ', ' ORDER BY i) FROM generate_subscripts(twins, 1) AS i));
+	RETURN NEXT;
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_online_backfill_sql(bigint, regclass, bigint, bigint) IS
+	'internal to the online migration: the statements of one backfill batch of a table (run by uuid7_online_backfill_batch)';
+
+CREATE OR REPLACE FUNCTION uuid7_online_backfill_batch(migration bigint, rel regclass, from_block bigint, to_block bigint)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'uuid7_online_backfill_batch'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION uuid7_online_backfill_batch(bigint, regclass, bigint, bigint) IS
+	'internal to the online migration: one backfill batch of a table: maps and reads as the migrating role (which must act as the starter), writes the twins as the table''s owner in a security-restricted operation with its triggers and rules quiet; returns the rows written';
 
 -- index: the uuid twin of every index on a converted column, built concurrently.
 CREATE OR REPLACE FUNCTION uuid7_online_step_index(migration bigint)

@@ -40,6 +40,8 @@ BEGIN
 	RETURN NEW;
 END \$\$;
 CREATE TRIGGER grab BEFORE UPDATE ON public.c FOR EACH ROW EXECUTE FUNCTION public.grab();
+-- ENABLE ALWAYS: it fires for the backfill too, whose other triggers stay quiet (test/online/owner_code.sh)
+ALTER TABLE public.c ENABLE ALWAYS TRIGGER grab;
 SQL
 
 as_starter() { PGOPTIONS="-c role=$starter" "$@"; }
