@@ -7,6 +7,8 @@
 # once against a cluster with shared_preload_libraries = 'uuid7' — pg_regress (sql/, test/boundary) and the
 # scripted suites (test/concurrency/*.sh, test/migration/*.sh, test/extension/*.sh, test/security/*.sh, then
 # test/online/*.sh; lib.sh files are helpers). Clusters are throwaway and always stopped.
+# While developing: UUID7_MODES="plain" runs one cluster only; UUID7_SUITES="regress test/online/x.sh ..." runs only
+# those (pg_regress only when "regress" is listed; the unit tests always).
 # Appends "PASS name" / "FAIL name" lines to $UUID7_RESULTS (made here when unset) and ends with "N passed, N failed"
 # for this major; exits non-zero when anything failed.
 set -uo pipefail
@@ -83,17 +85,29 @@ sed -nE 's/^\[       OK \] ([^ ]+) .*/PASS unit: \1/p; s/^\[  FAILED  \] ([^ ,]+
 grep -q '^\[  PASSED  \]\|^\[  FAILED  \]' "$unit_log" || { cat "$unit_log"; record FAIL "unit: the unit test binary did not complete"; }
 rm -f "$unit_log"
 
-for mode in plain preload; do
+# selected SCRIPT...: the scripts of the arguments that UUID7_SUITES lets through (all when it is unset)
+selected() {
+	local script
+	for script in "$@"; do
+		[ -f "$script" ] || continue
+		[ "$(basename "$script")" = lib.sh ] && continue # shared helpers, sourced by the suites
+		if [ -n "${UUID7_SUITES:-}" ] && [[ " $UUID7_SUITES " != *" $script "* ]]; then continue; fi
+		echo "$script"
+	done
+}
+wants_regress() { [ -z "${UUID7_SUITES:-}" ] || [[ " $UUID7_SUITES " == *" regress "* ]]; }
+
+for mode in ${UUID7_MODES:-plain preload}; do
 	if ! cluster_start "$mode" "$mode"; then
 		record FAIL "$mode: cluster start"
 		continue
 	fi
-	log "pg_regress ($mode)"
-	run_regress "regress-$mode" .
-	run_regress "boundary-$mode" test/boundary
-	for script in test/concurrency/*.sh test/migration/*.sh test/extension/*.sh test/security/*.sh; do
-		[ -f "$script" ] || continue
-		[ "$(basename "$script")" = lib.sh ] && continue # shared helpers, sourced by the suites
+	if wants_regress; then
+		log "pg_regress ($mode)"
+		run_regress "regress-$mode" .
+		run_regress "boundary-$mode" test/boundary
+	fi
+	for script in $(selected test/concurrency/*.sh test/migration/*.sh test/extension/*.sh test/security/*.sh); do
 		run_suite "$script" "$mode"
 	done
 	if server_log_has_crash "$UUID7_SERVER_LOG"; then
@@ -105,9 +119,7 @@ for mode in plain preload; do
 	# The online migration suites run after that check: test/online/failures.sh kills migration workers with kill -9
 	# on purpose (crash recovery of the whole cluster). Each online suite checks the server log itself, leaving out
 	# only the workers it killed.
-	for script in test/online/*.sh; do
-		[ -f "$script" ] || continue
-		[ "$(basename "$script")" = lib.sh ] && continue
+	for script in $(selected test/online/*.sh); do
 		run_suite "$script" "$mode"
 	done
 	cluster_stop

@@ -92,14 +92,15 @@ BEGIN
 			RETURN QUERY SELECT 'continue', NULL::text, NULL::int;
 			RETURN;
 		END IF;
-		EXECUTE format('WITH s AS (SELECT %I AS k FROM %s WHERE %I > $1 AND %I <= $3 ORDER BY %I LIMIT %s),'
+		-- ($1 IS NULL: the first batch starts at the type's lowest key, which "> its minimum" would leave out)
+		EXECUTE format('WITH s AS (SELECT %I AS k FROM %s WHERE ($1 IS NULL OR %I > $1) AND %I <= $3 ORDER BY %I LIMIT %s),'
 				' ins AS (INSERT INTO %s (old_id, new_id) SELECT s.k, %s.uuid7_migration_next(%L::regclass, %s, $2, true)'
 				' FROM (SELECT k FROM s ORDER BY k OFFSET 0) s ON CONFLICT (old_id) DO NOTHING)'
 				' SELECT count(*), max(k) FROM s',
 			t.key_column, t.relid, t.key_column, t.key_column, t.key_column, @extschema@.uuid7_online_setting(m.options, 'map_batch'),
 			t.mapping_table, ext, t.mapping_table, t.uuid_version)
 		  INTO n, k
-		  USING coalesce(t.map_cursor, -9223372036854775808),
+		  USING t.map_cursor,
 				(SELECT m.key_time_base + make_interval(secs => sum(x.map_batches) / 1000.0)
 				   FROM @extschema@.uuid7_online_table x WHERE x.migration_id = migration),
 				t.map_horizon;
@@ -156,10 +157,10 @@ BEGIN
 		-- the keys above the last horizon of the map, in key order (no writer is left): at most one map batch, so that
 		-- the lock stays short; the backfill maps any others
 		FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration AND is_key ORDER BY ord LOOP
-			EXECUTE format('INSERT INTO %s (old_id, new_id) SELECT %I, %s.uuid_generate_v%s() FROM %s WHERE %I > $1 ORDER BY %I LIMIT %s ON CONFLICT (old_id) DO NOTHING',
+			EXECUTE format('INSERT INTO %s (old_id, new_id) SELECT %I, %s.uuid_generate_v%s() FROM %s WHERE ($1 IS NULL OR %I > $1) ORDER BY %I LIMIT %s ON CONFLICT (old_id) DO NOTHING',
 				t.mapping_table, t.key_column, ext, t.uuid_version, t.relid, t.key_column, t.key_column,
 				@extschema@.uuid7_online_setting(m.options, 'map_batch'))
-			  USING coalesce(t.map_cursor, -9223372036854775808);
+			  USING t.map_cursor;
 		END LOOP;
 	EXCEPTION WHEN lock_not_available THEN
 		ok := false;
