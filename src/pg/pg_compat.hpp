@@ -9,6 +9,7 @@
 extern "C"
 {
 #include "access/tableam.h"
+#include "nodes/nodeFuncs.h"
 #include "storage/proc.h"
 #include "tcop/pquery.h"
 }
@@ -22,7 +23,7 @@ extern "C"
  * PG_MODULE_MAGIC leaves the name and version fields to default, which -Wextra reports in C++.
  */
 #ifdef PG_MODULE_MAGIC_EXT
-#define UUID7_MODULE_MAGIC(module_name, module_version) \
+#define UUID7_MODULE_MAGIC(module_name, module_version)                                                                \
 	PG_MODULE_MAGIC_EXT(.name = module_name, .version = module_version)
 #else
 #define UUID7_MODULE_MAGIC(module_name, module_version) PG_MODULE_MAGIC
@@ -65,6 +66,17 @@ inline bool RunPortal(Portal portal, DestReceiver *dest, QueryCompletion *qc)
 	return PortalRun(portal, FETCH_ALL, true, dest, dest, qc);
 #else
 	return PortalRun(portal, FETCH_ALL, true, true, dest, dest, qc);
+#endif
+}
+
+/* Visit node's children with walker; up to 15 the walker's type is the unprototyped bool (*)(). */
+inline bool WalkExpression(Node *node, bool (*walker)(Node *, void *), void *context)
+{
+#if PG_VERSION_NUM >= 160000
+	return expression_tree_walker(node, walker, context);
+#else
+	/* through void (*)(), the generic function pointer type that -Wcast-function-type lets pass */
+	return expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(walker)), context);
 #endif
 }
 

@@ -210,12 +210,7 @@ BEGIN
 		def := rtrim(rec.def, '; ' || chr(10));
 		stmt := NULL;
 		IF rec.reloptions IS NOT NULL THEN
-			SELECT ' WITH (' || string_agg(
-					CASE WHEN position('.' IN split_part(o, '=', 1)) > 0
-						 THEN format('%I.%I', split_part(split_part(o, '=', 1), '.', 1), split_part(split_part(o, '=', 1), '.', 2))
-						 ELSE quote_ident(split_part(o, '=', 1)) END
-					|| '=' || quote_literal(substr(o, position('=' IN o) + 1)), ', ') || ')'
-			  INTO stmt FROM unnest(rec.reloptions) AS o;
+			stmt := ' WITH (' || @extschema@.uuid7_option_list(rec.reloptions) || ')';
 		END IF;
 		object := rec.qname;
 		IF rec.relkind = 'm' THEN
@@ -773,6 +768,24 @@ BEGIN
 		r_object := r_object || format('%I on %s', rec.conname, rec.tbl);
 		r_detail := r_detail || 'comment'::text;
 		r_stmt := r_stmt || format('COMMENT ON CONSTRAINT %I ON %s IS %L', rec.conname, rec.tbl, rec.description);
+	END LOOP;
+
+	-- extended statistics over a converted column: ALTER COLUMN TYPE builds them again, without their statistics target
+	FOR rec IN
+		SELECT DISTINCT s.oid::regclass::text AS stx, format('%I.%I', ns.nspname, s.stxname) AS qname,
+			   (to_jsonb(s)->>'stxstattarget')::int AS target		-- -1 (up to 16) or NULL (17 on): the default
+		  FROM pg_statistic_ext s JOIN pg_namespace ns ON ns.oid = s.stxnamespace
+		  JOIN unnest(c_rel, c_att) AS cc(rel, att) ON cc.rel = s.stxrelid
+		 WHERE (cc.att = ANY (s.stxkeys::int2[])
+				OR EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_statistic_ext'::regclass AND d.objid = s.oid
+							  AND d.refclassid = 'pg_class'::regclass AND d.refobjid = cc.rel AND d.refobjsubid = cc.att))
+		   AND (to_jsonb(s)->>'stxstattarget')::int >= 0
+		 ORDER BY 1
+	LOOP
+		r_phase := r_phase || 'statistics'::text;
+		r_object := r_object || rec.qname;
+		r_detail := r_detail || format('statistics target %s kept', rec.target);
+		r_stmt := r_stmt || format('ALTER STATISTICS %s SET STATISTICS %s', rec.qname, rec.target);
 	END LOOP;
 
 	-- 8. recreate the views in dependency order: definition, options, owner, grants, comments, indexes, triggers

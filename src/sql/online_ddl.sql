@@ -1,6 +1,25 @@
 -- src/sql/online_ddl.sql — the DDL of the uuid twins built beside the old indexes and foreign keys.
 
 -- ---- what to build: the uuid twin of every index and foreign key on a converted column --------------------------
+
+-- The expressions of a CHECK constraint or an index with each of columns[i] replaced by twins[i] (src/pg/twin_expr.cpp).
+CREATE OR REPLACE FUNCTION uuid7_twin_expressions(source oid, kind text, columns name[], twins name[]) RETURNS text[]
+LANGUAGE C STABLE STRICT
+AS 'MODULE_PATHNAME', 'uuid7_twin_expressions';
+COMMENT ON FUNCTION uuid7_twin_expressions(oid, text, name[], name[]) IS
+	'internal to the online migration: the expression of a CHECK constraint (kind check), or the predicate and key expressions of an index (kind index), with columns[i] replaced by twins[i], printed as pg_get_expr() prints them';
+
+-- The same, for the converted columns of the table of an online migration, each replaced by its uuid twin.
+CREATE OR REPLACE FUNCTION uuid7_online_twin_expressions(migration bigint, rel regclass, of_object oid, kind text) RETURNS text[]
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT @extschema@.uuid7_twin_expressions(of_object, kind,
+			coalesce(array_agg(oc.attname ORDER BY oc.attname), '{}'), coalesce(array_agg(oc.new_name ORDER BY oc.attname), '{}'))
+	  FROM @extschema@.uuid7_online_column oc WHERE oc.migration_id = migration AND oc.relid = rel
+$fn$;
+COMMENT ON FUNCTION uuid7_online_twin_expressions(bigint, regclass, oid, text) IS
+	'internal to the online migration: uuid7_twin_expressions() over the converted columns of one table and their twins';
 CREATE OR REPLACE FUNCTION uuid7_online_index_sql(migration bigint, idx oid, new_name name) RETURNS text
 LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
@@ -15,6 +34,8 @@ DECLARE
 	opt int2;
 	nulls text := '';
 	withs text;
+	exprs text[];		-- the predicate, then each key expression, over the twins
+	nexpr int := 1;
 BEGIN
 	SELECT i.*, c.relname, c.reloptions, c.reltablespace, am.amname, i.indrelid::regclass AS tbl
 	  INTO ix FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
@@ -22,10 +43,12 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'index with OID % does not exist', idx USING ERRCODE = '42704';
 	END IF;
+	exprs := @extschema@.uuid7_online_twin_expressions(migration, ix.indrelid, idx, 'index');
 	FOR k IN 0 .. ix.indnatts - 1 LOOP
 		att := ix.indkey[k];
 		IF att = 0 THEN
-			col := pg_get_indexdef(idx, k + 1, false);		-- an expression of other columns
+			nexpr := nexpr + 1;
+			col := '(' || exprs[nexpr] || ')';
 		ELSE
 			SELECT quote_ident(coalesce(oc.new_name, a.attname)) INTO col
 			  FROM pg_attribute a
@@ -60,8 +83,7 @@ BEGIN
 		nulls := ' NULLS NOT DISTINCT';
 	END IF;
 	IF ix.reloptions IS NOT NULL THEN
-		SELECT ' WITH (' || string_agg(quote_ident(split_part(o, '=', 1)) || '=' || quote_literal(substr(o, position('=' IN o) + 1)), ', ') || ')'
-		  INTO withs FROM unnest(ix.reloptions) AS o;
+		withs := ' WITH (' || @extschema@.uuid7_option_list(ix.reloptions) || ')';
 	END IF;
 	RETURN format('CREATE %sINDEX CONCURRENTLY %I ON %s USING %I (%s)%s%s%s%s%s',
 		CASE WHEN ix.indisunique THEN 'UNIQUE ' ELSE '' END, new_name, ix.tbl, ix.amname,
@@ -69,11 +91,11 @@ BEGIN
 		CASE WHEN cardinality(incl) > 0 THEN ' INCLUDE (' || array_to_string(incl, ', ') || ')' ELSE '' END,
 		nulls, coalesce(withs, ''),
 		CASE WHEN ix.reltablespace <> 0 THEN ' TABLESPACE ' || quote_ident((SELECT spcname FROM pg_tablespace WHERE oid = ix.reltablespace)) ELSE '' END,
-		CASE WHEN ix.indpred IS NOT NULL THEN ' WHERE ' || pg_get_expr(ix.indpred, ix.indrelid) ELSE '' END);
+		CASE WHEN exprs[1] IS NOT NULL THEN ' WHERE ' || exprs[1] ELSE '' END);
 END;
 $fn$;
 COMMENT ON FUNCTION uuid7_online_index_sql(bigint, oid, name) IS
-	'internal to the online migration: CREATE INDEX CONCURRENTLY for the uuid twin of an index (same shape, converted columns replaced)';
+	'internal to the online migration: CREATE INDEX CONCURRENTLY for the uuid twin of an index (same shape, converted columns replaced, also in its expressions and predicate)';
 
 CREATE OR REPLACE FUNCTION uuid7_online_fk_sql(migration bigint, con oid, new_name name) RETURNS text
 LANGUAGE plpgsql STABLE STRICT
@@ -111,7 +133,7 @@ COMMENT ON FUNCTION uuid7_online_fk_sql(bigint, oid, name) IS
 	'internal to the online migration: ADD CONSTRAINT ... NOT VALID for the uuid twin of a foreign key (same MATCH, actions, deferrability)';
 
 -- The statement that builds a twin, derived from the catalog when it is built: the state says which object (index,
--- foreign key, or the NOT NULL proof of a table) and the name, never the statement. The source must still be an
+-- foreign key, CHECK constraint, or the NOT NULL proof of a table) and the name, never the statement. The source must still be an
 -- index or foreign key of the same table, or the step fails with a clear error.
 CREATE OR REPLACE FUNCTION uuid7_online_object_sql(migration bigint, object_ord integer) RETURNS text
 LANGUAGE plpgsql STABLE STRICT
@@ -129,6 +151,11 @@ BEGIN
 		RETURN @extschema@.uuid7_online_index_sql(migration, o.source, o.new_name);
 	ELSIF o.kind = 'foreign key' AND EXISTS (SELECT 1 FROM pg_constraint c WHERE c.oid = o.source AND c.conrelid = o.relid AND c.contype = 'f') THEN
 		RETURN @extschema@.uuid7_online_fk_sql(migration, o.source, o.new_name);
+	ELSIF o.kind = 'check' AND EXISTS (SELECT 1 FROM pg_constraint c WHERE c.oid = o.source AND c.conrelid = o.relid AND c.contype = 'c') THEN
+		-- NOT VALID, then validated by the constrain phase when the original was (SHARE UPDATE EXCLUSIVE: no outage)
+		RETURN format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%s)%s NOT VALID', o.relid, o.new_name,
+			(@extschema@.uuid7_online_twin_expressions(migration, o.relid, o.source, 'check'))[1],
+			CASE WHEN (SELECT c.connoinherit FROM pg_constraint c WHERE c.oid = o.source) THEN ' NO INHERIT' ELSE '' END);
 	ELSIF o.kind = 'notnull' THEN
 		SELECT string_agg(format('%I IS NOT NULL', oc.new_name), ' AND ' ORDER BY oc.attname) INTO cond
 		  FROM @extschema@.uuid7_online_column oc JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname

@@ -175,18 +175,27 @@ BEGIN
 			USING ERRCODE = '55006', HINT = 'Finish or abort that migration first.';
 	END LOOP;
 
-	-- the twins: indexes (every index on a converted column), the NOT NULL proof of each new key, foreign keys
+	-- the twins: indexes (every index that uses a converted column: as a key, in an expression or in its predicate),
+	-- the NOT NULL proof of each new key, CHECK constraints over a converted column, foreign keys. The swap drops the
+	-- old column and everything built on it; each of these takes the place of one of them.
 	ord := 0;
 	FOR ix IN
 		SELECT DISTINCT px.indexrelid, px.indrelid, c.relname, con.contype, con.conname, con.condeferrable, con.condeferred
 		  FROM pg_index px
 		  JOIN pg_class c ON c.oid = px.indexrelid
-		  LEFT JOIN pg_constraint con ON con.conindid = px.indexrelid AND con.conrelid = px.indrelid AND con.contype IN ('p', 'u')
+		  LEFT JOIN pg_constraint con ON con.conindid = px.indexrelid AND con.conrelid = px.indrelid AND con.contype IN ('p', 'u', 'x')
 		  JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = mid AND oc.relid = px.indrelid
 		  JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
 		 WHERE a.attnum = ANY (px.indkey::int2[])
+			OR EXISTS (SELECT 1 FROM pg_depend d
+					    WHERE d.classid = 'pg_class'::regclass AND d.objid = px.indexrelid
+						  AND d.refclassid = 'pg_class'::regclass AND d.refobjid = px.indrelid AND d.refobjsubid = a.attnum)
 		 ORDER BY px.indrelid, px.indexrelid
 	LOOP
+		IF ix.contype = 'x' THEN
+			RAISE EXCEPTION 'cannot migrate online: exclusion constraint % on table % uses a converted column', ix.conname, ix.indrelid::regclass
+				USING ERRCODE = '0A000', HINT = 'Use uuid7_migrate(), which converts it in place.';
+		END IF;
 		ord := ord + 1;
 		PERFORM @extschema@.uuid7_online_state_insert(mid, 'uuid7_online_object', jsonb_build_array(jsonb_build_object(
 			'ord', ord, 'kind', 'index', 'relid', ix.indrelid::regclass, 'old_name', coalesce(ix.conname, ix.relname),
@@ -205,6 +214,19 @@ BEGIN
 		ord := ord + 1;
 		PERFORM @extschema@.uuid7_online_state_insert(mid, 'uuid7_online_object', jsonb_build_array(jsonb_build_object(
 			'ord', ord, 'kind', 'notnull', 'relid', rec.relid, 'new_name', 'uuid7_nn_' || mid)));
+	END LOOP;
+	FOR rec IN
+		SELECT DISTINCT con.oid, con.conrelid, con.conname, con.convalidated
+		  FROM pg_constraint con
+		  JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = mid AND oc.relid = con.conrelid
+		  JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
+		 WHERE con.contype = 'c' AND a.attnum = ANY (con.conkey)
+		 ORDER BY con.conrelid, con.conname
+	LOOP
+		ord := ord + 1;
+		PERFORM @extschema@.uuid7_online_state_insert(mid, 'uuid7_online_object', jsonb_build_array(jsonb_build_object(
+			'ord', ord, 'kind', 'check', 'relid', rec.conrelid::regclass, 'old_name', rec.conname,
+			'new_name', 'uuid7_ck_' || rec.oid, 'source', rec.oid, 'validate', rec.convalidated)));
 	END LOOP;
 	FOR fk IN
 		SELECT DISTINCT con.oid, con.conrelid, con.conname, con.convalidated

@@ -15,6 +15,61 @@ $fn$;
 COMMENT ON FUNCTION uuid7_online_legacy_sync_functions(bigint) IS
 	'internal to the online migration: the trigger functions a migration started before 1.4 generated, found from its triggers';
 
+-- What the swap's DROP COLUMN takes away and the twins do not carry by themselves, as the statements that put it back
+-- once the twins have the old names (read before the drop, run after the renames).
+CREATE OR REPLACE FUNCTION uuid7_online_swap_carried(migration bigint) RETURNS text[]
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	WITH twin AS (
+		SELECT o.* FROM @extschema@.uuid7_online_object o WHERE o.migration_id = migration
+	), converted AS (
+		SELECT oc.relid, a.attnum FROM @extschema@.uuid7_online_column oc
+		  JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
+		 WHERE oc.migration_id = migration
+	), stats AS (
+		-- extended statistics on a converted column (as a column or in an expression): dropped with it
+		SELECT DISTINCT s.oid, s.stxname, s.stxnamespace, s.stxowner, to_jsonb(s)->>'stxstattarget' AS target
+		  FROM pg_statistic_ext s JOIN converted c ON c.relid = s.stxrelid
+		 WHERE c.attnum = ANY (s.stxkeys::int2[])
+			OR EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_statistic_ext'::regclass AND d.objid = s.oid
+						  AND d.refclassid = 'pg_class'::regclass AND d.refobjid = c.relid AND d.refobjsubid = c.attnum)
+	)
+	SELECT coalesce(array_agg(x.stmt ORDER BY x.n, x.stmt), '{}') FROM (
+		-- comments of the primary key, unique and CHECK constraints built again from their twins
+		SELECT 1 AS n, format('COMMENT ON CONSTRAINT %I ON %s IS %L', t.old_name, t.relid, d.description) AS stmt
+		  FROM twin t
+		  JOIN pg_constraint con ON con.conrelid = t.relid AND con.conname = t.old_name
+		  JOIN pg_description d ON d.classoid = 'pg_constraint'::regclass AND d.objoid = con.oid AND d.objsubid = 0
+		 WHERE (t.kind = 'index' AND t.contype IS NOT NULL) OR t.kind = 'check'
+		UNION ALL
+		SELECT 2, format('ALTER TABLE %s CLUSTER ON %I', t.relid, t.old_name)
+		  FROM twin t JOIN pg_index i ON i.indexrelid = t.source AND i.indrelid = t.relid
+		 WHERE t.kind = 'index' AND i.indisclustered
+		UNION ALL
+		SELECT 3, format('ALTER TABLE %s REPLICA IDENTITY USING INDEX %I', t.relid, t.old_name)
+		  FROM twin t JOIN pg_index i ON i.indexrelid = t.source AND i.indrelid = t.relid
+		 WHERE t.kind = 'index' AND i.indisreplident
+		UNION ALL
+		SELECT 4, format('DROP STATISTICS IF EXISTS %I.%I', ns.nspname, s.stxname) FROM stats s JOIN pg_namespace ns ON ns.oid = s.stxnamespace
+		UNION ALL
+		SELECT 5, pg_get_statisticsobjdef(s.oid) FROM stats s
+		UNION ALL
+		SELECT 6, format('ALTER STATISTICS %I.%I OWNER TO %I', ns.nspname, s.stxname, pg_get_userbyid(s.stxowner))
+		  FROM stats s JOIN pg_namespace ns ON ns.oid = s.stxnamespace WHERE s.stxowner <> current_user::regrole
+		UNION ALL
+		-- (the default is -1 up to PostgreSQL 16, NULL from 17)
+		SELECT 7, format('ALTER STATISTICS %I.%I SET STATISTICS %s', ns.nspname, s.stxname, s.target)
+		  FROM stats s JOIN pg_namespace ns ON ns.oid = s.stxnamespace WHERE s.target IS NOT NULL AND s.target::int >= 0
+		UNION ALL
+		SELECT 8, format('COMMENT ON STATISTICS %I.%I IS %L', ns.nspname, s.stxname, d.description)
+		  FROM stats s JOIN pg_namespace ns ON ns.oid = s.stxnamespace
+		  JOIN pg_description d ON d.classoid = 'pg_statistic_ext'::regclass AND d.objoid = s.oid
+	) x
+$fn$;
+COMMENT ON FUNCTION uuid7_online_swap_carried(bigint) IS
+	'internal to the online migration: the statements that put back what dropping the old columns takes and the twins do not carry (constraint comments, CLUSTER mark, replica identity index, extended statistics)';
+
 CREATE OR REPLACE FUNCTION uuid7_online_swap(migration bigint) RETURNS void
 LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp
@@ -32,6 +87,8 @@ DECLARE
 	alters text;
 	legacy regprocedure[];
 	fn regprocedure;
+	after text[];
+	stmt text;
 BEGIN
 	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
 	saved_level := current_setting('client_min_messages');
@@ -55,12 +112,20 @@ BEGIN
 	FOR rec IN SELECT * FROM uuid7_plan_rows p WHERE p.phase IN ('drop view', 'drop foreign key') ORDER BY p.step LOOP
 		EXECUTE rec.statement;
 	END LOOP;
-	-- what follows the column: comments and column privileges; comments of the indexes replaced
+	-- what follows the column: comments, column privileges, statistics target and options; comments of the indexes
+	-- replaced
 	FOR c IN
-		SELECT oc.*, a.attnum, a.attacl FROM @extschema@.uuid7_online_column oc
+		SELECT oc.*, a.attnum, a.attacl, a.attstattarget, a.attoptions FROM @extschema@.uuid7_online_column oc
 		  JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
 		 WHERE oc.migration_id = migration
 	LOOP
+		-- (the default is -1 up to PostgreSQL 16, NULL from 17)
+		IF c.attstattarget IS NOT NULL AND c.attstattarget >= 0 THEN
+			EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET STATISTICS %s', c.relid, c.new_name, c.attstattarget);
+		END IF;
+		IF c.attoptions IS NOT NULL THEN
+			EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET (%s)', c.relid, c.new_name, @extschema@.uuid7_option_list(c.attoptions));
+		END IF;
 		FOR rec IN SELECT d.description FROM pg_description d
 				   WHERE d.classoid = 'pg_class'::regclass AND d.objoid = c.relid AND d.objsubid = c.attnum LOOP
 			EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', c.relid, c.new_name, rec.description);
@@ -78,6 +143,9 @@ BEGIN
 		EXECUTE format('COMMENT ON INDEX %I.%I IS %L', (SELECT ns.nspname FROM pg_class c2 JOIN pg_namespace ns ON ns.oid = c2.relnamespace WHERE c2.oid = o.relid),
 			o.new_name, o.description);
 	END LOOP;
+	-- what the old column takes with it and the twins do not carry by themselves, written now and run after the renames:
+	-- the comments of the constraints rebuilt, the CLUSTER mark and the replica identity index, extended statistics
+	after := @extschema@.uuid7_online_swap_carried(migration);
 	-- a serial sequence that something else uses survives the column
 	FOR rec IN SELECT * FROM uuid7_plan_rows p WHERE p.phase = 'sequence' AND p.statement LIKE 'ALTER SEQUENCE %' ORDER BY p.step LOOP
 		EXECUTE rec.statement;
@@ -114,8 +182,11 @@ BEGIN
 				(SELECT ns.nspname FROM pg_class c2 JOIN pg_namespace ns ON ns.oid = c2.relnamespace WHERE c2.oid = o.relid), o.new_name, o.old_name);
 		END IF;
 	END LOOP;
-	FOR o IN SELECT * FROM @extschema@.uuid7_online_object WHERE migration_id = migration AND kind = 'foreign key' ORDER BY ord LOOP
+	FOR o IN SELECT * FROM @extschema@.uuid7_online_object WHERE migration_id = migration AND kind IN ('check', 'foreign key') ORDER BY ord LOOP
 		EXECUTE format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', o.relid, o.new_name, o.old_name);
+	END LOOP;
+	FOREACH stmt IN ARRAY after LOOP
+		EXECUTE stmt;
 	END LOOP;
 	FOR rec IN SELECT * FROM uuid7_plan_rows p
 			   WHERE (p.phase = 'add foreign key' AND p.detail = 'comment') OR p.phase = 'create view' ORDER BY p.step LOOP

@@ -105,7 +105,7 @@ COMMENT ON TABLE uuid7_online_column IS
 CREATE TABLE uuid7_online_object (
 	migration_id bigint NOT NULL REFERENCES uuid7_online_migration (id) ON DELETE CASCADE,
 	ord integer NOT NULL,
-	kind text NOT NULL CHECK (kind IN ('index', 'notnull', 'foreign key')),
+	kind text NOT NULL CONSTRAINT uuid7_online_object_kind_check CHECK (kind IN ('index', 'notnull', 'check', 'foreign key')),
 	relid regclass NOT NULL,
 	old_name name,					-- index or constraint it replaces at the swap
 	contype "char",					-- p or u when the index backs that constraint
@@ -115,13 +115,13 @@ CREATE TABLE uuid7_online_object (
 	new_name name NOT NULL,
 	validate boolean NOT NULL DEFAULT true,
 	done boolean NOT NULL DEFAULT false,
-	source oid,						-- the index or foreign key it is the twin of (NULL for notnull)
+	source oid,						-- the index, CHECK or foreign key it is the twin of (NULL for notnull)
 	PRIMARY KEY (migration_id, ord)
 );
 COMMENT ON TABLE uuid7_online_object IS
 	'indexes and constraints an online migration builds beside the old ones and swaps in';
 COMMENT ON COLUMN uuid7_online_object.source IS
-	'the index or foreign key the object is the twin of (2.0; NULL for the NOT NULL proof): its statement is derived from the catalog when it is built, never stored';
+	'the index, CHECK constraint or foreign key the object is the twin of (2.0; NULL for the NOT NULL proof): its statement is derived from the catalog when it is built, never stored';
 
 -- Read under row security, written only through the extension's functions (state_writes.sql), as for the registry.
 GRANT SELECT ON uuid7_online_migration, uuid7_online_table, uuid7_online_column, uuid7_online_object TO PUBLIC;

@@ -14,7 +14,8 @@
 #   mig_snapshot TABLES           record the before state (lib.sql, schema mig_snap); TABLES is a SQL regclass[]
 #                                 expression, e.g. "ARRAY['public.events','public.event_queue']::regclass[]"
 #   mig_migrate NAME TABLES [OPTS]  one check: uuid7_migrate(TABLES[, OPTS]) succeeds; then flushes statistics.
-#                                 On failure the script ends there (every later check would only repeat it).
+#                                 On failure the script ends there (every later check would only repeat it). In the
+#                                 plain cluster, also the online equivalence below (3 more checks).
 #   mig_check_all                 the standard after-migration checks against the snapshot (one PASS/FAIL each)
 #   mig_key_col TABLE COLUMN      one check: the column is uuid NOT NULL, same position, DEFAULT uuid_generate_v7(),
 #                                 no identity, no owned sequence
@@ -124,11 +125,16 @@ mig_snapshot() {
 # Runs the migration in its own session, then forces that session's statistics out (pg_stat_force_next_flush takes
 # effect when the session next goes idle, i.e. before "SELECT 1"), so n_tup_upd/n_dead_tup are current afterwards.
 mig_migrate() {
-	local name=$1 tables=$2 opts=${3:-} out rc
+	local name=$1 tables=$2 opts=${3:-} out rc copy=
+	if mig_equivalence_wanted; then copy=$(mig_copy_db); fi
 	out=$(psql -X -A -t -q -v ON_ERROR_STOP=1 -c "SELECT uuid7_migrate($tables${opts:+, $opts})" \
 		-c "SELECT pg_stat_force_next_flush()" -c "SELECT 1" 2>&1)
 	rc=$?
 	if [ "$rc" -eq 0 ]; then pass "$name"; else fail "$name" "uuid7_migrate failed: $out"; exit 1; fi
+	if [ -n "$copy" ]; then
+		mig_online_equivalence "$name" "$copy" "$tables" "$opts"
+		dropdb --force "$copy" >/dev/null 2>&1
+	fi
 }
 
 mig_key_col() {
@@ -185,4 +191,166 @@ mig_setup() {
 # The plan's refusal rows (sqlstate IS NOT NULL) as "sqlstate|object|detail" lines.
 mig_plan_refusals() {
 	sql "SELECT sqlstate, object, detail FROM uuid7_migration_plan($1${2:+, $2}) WHERE sqlstate IS NOT NULL ORDER BY step"
+}
+
+# ---- online ends where offline ends ------------------------------------------------------------------------------
+# mig_migrate also runs the same migration online in a copy of the database taken just before, and compares the
+# results (issue 20: for every schema the offline migration accepts, the online one ends in the same state, object
+# for object, with the same rows; mapping tables aside). Once per major: in the plain cluster only, and not when
+# UUID7_EQUIVALENCE=0.
+#   mig_dump_shape DB           pg_dump --schema-only of DB as a sorted list of statements, columns of each CREATE
+#                                  TABLE in name order (the swap puts converted columns last: the one difference
+#                                  documented), comments and SET lines left out
+#   mig_catalog_shape DB        what a dump leaves out or words alike: per index validity, clustering and replica
+#                                  identity; per constraint validation and deferral; per column statistics target,
+#                                  options, identity, generation; per table replica identity and row security; trigger
+#                                  enablement; publication membership
+#   mig_data_shape DB           per user table: row count and a hash of its rows, each uuid shown as the mapping
+#                                  table and old key it stands for, columns in name order
+#   mig_copy_db                    a copy of PGDATABASE (dropped on exit); prints its name
+#   mig_online_equivalence NAME COPY TABLES [OPTS]
+#                                  migrates COPY online (start, ready, finish) and checks that its three shapes equal
+#                                  PGDATABASE's, migrated offline (3 checks); a refusal before start for what online
+#                                  cannot do (0A000) is one check instead
+mig_dump_shape() {
+	pg_dump --schema-only --no-comments -d "$1" | python3 -c '
+import re, sys
+text = re.sub(r"^--.*$", "", sys.stdin.read(), flags=re.M)
+out = []
+for stmt in text.split(";\n"):
+    stmt = stmt.strip()
+    # (\restrict lines carry a random key: pg_dump 17.6 and later)
+    stmt = "\n".join(l for l in stmt.split("\n") if not re.match(r"\\(un)?restrict ", l)).strip()
+    if not stmt or stmt.startswith("SET ") or stmt.startswith("SELECT pg_catalog.set_config"):
+        continue
+    m = re.match(r"(CREATE TABLE [^(]+\()\n(.*)\n\)(.*)$", stmt, re.S)
+    if m:
+        cols = sorted(line.strip().rstrip(",") for line in m.group(2).split("\n"))
+        stmt = m.group(1) + "\n    " + ",\n    ".join(cols) + "\n)" + m.group(3)
+    out.append(stmt)
+print("\n;\n".join(sorted(out)))
+'
+}
+
+mig_catalog_shape() {
+	psql -X -A -t -q -d "$1" -v ON_ERROR_STOP=1 <<'SQL'
+WITH rels AS (
+	SELECT c.oid, c.oid::regclass::text AS rel, c.relkind, c.relreplident, c.relrowsecurity, c.relforcerowsecurity
+	  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relkind IN ('r', 'p')
+	   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'))
+SELECT * FROM (
+	SELECT 'table', r.rel, '', format('replident %s rls %s force %s', r.relreplident, r.relrowsecurity, r.relforcerowsecurity) FROM rels r
+	UNION ALL
+	SELECT 'column', r.rel, a.attname::text, format('stattarget %s options %s identity %s generated %s notnull %s',
+		CASE WHEN coalesce(a.attstattarget::int, -1) < 0 THEN 'default' ELSE a.attstattarget::text END,
+		(SELECT array_agg(o ORDER BY o) FROM unnest(a.attoptions) o WHERE o NOT LIKE 'pg\_attver=%'), a.attidentity, a.attgenerated, a.attnotnull)
+	  FROM rels r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+	UNION ALL
+	SELECT 'index', r.rel, ci.relname::text, format('valid %s ready %s clustered %s replident %s unique %s',
+		i.indisvalid, i.indisready, i.indisclustered, i.indisreplident, i.indisunique)
+	  FROM rels r JOIN pg_index i ON i.indrelid = r.oid JOIN pg_class ci ON ci.oid = i.indexrelid
+	UNION ALL
+	SELECT 'constraint', r.rel, con.conname::text, format('%s validated %s deferrable %s deferred %s noinherit %s',
+		con.contype, con.convalidated, con.condeferrable, con.condeferred, con.connoinherit)
+	  FROM rels r JOIN pg_constraint con ON con.conrelid = r.oid
+	UNION ALL
+	SELECT 'trigger', r.rel, t.tgname::text, format('enabled %s', t.tgenabled)
+	  FROM rels r JOIN pg_trigger t ON t.tgrelid = r.oid AND NOT t.tgisinternal
+	UNION ALL
+	SELECT 'publication', r.rel, p.pubname::text, '' FROM rels r JOIN pg_publication_rel pr ON pr.prrelid = r.oid
+	  JOIN pg_publication p ON p.oid = pr.prpubid
+	UNION ALL
+	SELECT 'statistics', r.rel, s.stxname::text, format('target %s kinds %s', coalesce((to_jsonb(s)->>'stxstattarget')::int, -1), s.stxkind)
+	  FROM rels r JOIN pg_statistic_ext s ON s.stxrelid = r.oid
+) s(kind, rel, name, shape)
+ORDER BY kind, rel COLLATE "C", name COLLATE "C";
+SQL
+}
+
+mig_data_shape() {
+	psql -X -A -t -q -d "$1" -v ON_ERROR_STOP=1 <<'SQL'
+CREATE FUNCTION pg_temp.data_shape() RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+	maps text;
+	r record;
+	cols text;
+	h text;
+BEGIN
+	-- every uuid of a mapping table stands for "table:old key" (a uuid no mapping has is shown as it is)
+	SELECT string_agg(format('SELECT new_id, %L || '':'' || old_id AS label FROM %s', g.relid::text, g.mapping_table), ' UNION ALL ')
+	  INTO maps FROM uuid7_migrated_table g;
+	FOR r IN SELECT c.oid::regclass AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relkind IN ('r', 'p')
+			    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+			  ORDER BY 1::text LOOP
+		SELECT string_agg(CASE WHEN a.atttypid = 'uuid'::regtype AND maps IS NOT NULL
+							   THEN format('coalesce((SELECT m.label FROM m WHERE m.new_id = t.%1$I), t.%1$I::text, ''-'')', a.attname)
+							   ELSE format('coalesce(t.%I::text, ''-'')', a.attname) END, ', ' ORDER BY a.attname)
+		  INTO cols FROM pg_attribute a WHERE a.attrelid = r.rel AND a.attnum > 0 AND NOT a.attisdropped;
+		EXECUTE format('WITH m AS (%s) SELECT count(*) || '' '' || md5(coalesce(string_agg(x, E''\n'' ORDER BY x), '''')) FROM (SELECT concat_ws(''|'', %s) AS x FROM %s t) s',
+			coalesce(maps, 'SELECT NULL::uuid AS new_id, NULL::text AS label'), cols, r.rel) INTO h;
+		RETURN NEXT r.rel::text || ' ' || h;
+	END LOOP;
+END $$;
+SELECT * FROM pg_temp.data_shape();
+SQL
+}
+
+mig_copy_db() {
+	local copy="${PGDATABASE}_c$((${#MIG_DBS[@]} + 1))" _
+	# (the sessions of the previous statements may still be closing: a copy needs none left on the source)
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		if createdb -T "$PGDATABASE" "$copy" 2>/dev/null; then
+			MIG_DBS+=("$copy")
+			printf '%s\n' "$copy"
+			return 0
+		fi
+		sleep 0.5
+	done
+	fail "copy of $PGDATABASE" "createdb -T $PGDATABASE $copy failed (a session still connected?)"
+	return 1
+}
+
+# mig_check_same NAME OFFLINE ONLINE: one check, the two texts equal (the diff on failure)
+mig_check_same() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "$(diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -n 40 | sed 's/^/    /')"
+	fi
+}
+
+mig_online_equivalence() {
+	local name=$1 copy=$2 tables=$3 opts=${4:-} mid out st deadline
+	name="$name — online ends where offline ends"
+	if ! mid=$(psql -X -A -t -q -d "$copy" -v ON_ERROR_STOP=1 -v VERBOSITY=sqlstate \
+		-c "SELECT uuid7_migration_start($tables, ${opts:-'{}'}::jsonb || '{\"pause_ms\": 0, \"batch_blocks\": 1000}')" 2>&1); then
+		if grep -q "0A000" <<<"$mid"; then
+			pass "$name: refused before start, as documented ($(grep -o '0A000.*' <<<"$mid" | head -n 1))"
+			dropdb --force "$copy" >/dev/null 2>&1
+			return 0
+		fi
+		fail "$name" "uuid7_migration_start failed: $mid"
+		return 1
+	fi
+	deadline=$((SECONDS + 600))
+	while :; do
+		st=$(psql -X -A -t -q -d "$copy" -c "SELECT string_agg(DISTINCT state, ',') FROM uuid7_migration_status WHERE migration_id = $mid" 2>&1)
+		case "$st" in ready | failed | blocked | stopped) break ;; esac
+		[ "$SECONDS" -ge "$deadline" ] && break
+		sleep 0.2
+	done
+	if [ "$st" != ready ] || ! out=$(psql -X -A -t -q -d "$copy" -v ON_ERROR_STOP=1 -c "SELECT uuid7_migration_finish($mid)" 2>&1); then
+		fail "$name" "the online run did not finish ($st): ${out:-} $(psql -X -A -t -q -d "$copy" -c "SELECT last_error FROM uuid7_online_migration WHERE id = $mid" 2>&1)"
+		return 1
+	fi
+	mig_check_same "$name: pg_dump --schema-only" "$(mig_dump_shape "$PGDATABASE")" "$(mig_dump_shape "$copy")"
+	mig_check_same "$name: catalog" "$(mig_catalog_shape "$PGDATABASE")" "$(mig_catalog_shape "$copy")"
+	mig_check_same "$name: rows" "$(mig_data_shape "$PGDATABASE")" "$(mig_data_shape "$copy")"
+}
+
+# Whether mig_migrate compares with the online migration (once per major: the plain cluster).
+mig_equivalence_wanted() {
+	[ "${UUID7_EQUIVALENCE:-1}" != 0 ] && [ "${UUID7_MODE:-plain}" = plain ]
 }

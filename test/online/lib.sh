@@ -196,3 +196,19 @@ SELECT * FROM (
 ORDER BY kind, rel COLLATE "C", name COLLATE "C";
 SQL
 }
+
+# ---- online ends where offline ends (the shapes: ../migration/lib.sh) ---------------------------------------------
+#   online_equivalence NAME TABLES [OPTS]
+#                                  copies PGDATABASE, migrates the original offline (uuid7_migrate) and the copy online
+#                                  (start, ready, finish), and checks that the three shapes are equal (3 checks); the
+#                                  copy's name is left in ONLINE_COPY (dropped on exit)
+online_equivalence() {
+	local name=$1 tables=$2 opts=${3:-} copy out
+	ONLINE_COPY=
+	copy=$(mig_copy_db) || return 1
+	if ! out=$(sql "SELECT uuid7_migrate($tables${opts:+, $opts})" 2>&1); then
+		fail "$name: online ends where offline ends" "the offline migration failed: $out"
+		return 1
+	fi
+	mig_online_equivalence "$name" "$copy" "$tables" "$opts" && ONLINE_COPY=$copy
+}

@@ -7,11 +7,14 @@
 -- names the engine gave them (uuid7_ix_<index oid>, uuid7_fk_<constraint oid>) since 1.1.
 ALTER TABLE uuid7_online_object ADD COLUMN source oid;
 COMMENT ON COLUMN uuid7_online_object.source IS
-	'the index or foreign key the object is the twin of (2.0; NULL for the NOT NULL proof): its statement is derived from the catalog when it is built, never stored';
+	'the index, CHECK constraint or foreign key the object is the twin of (2.0; NULL for the NOT NULL proof): its statement is derived from the catalog when it is built, never stored';
 UPDATE uuid7_online_object SET source = substring(new_name FROM '^uuid7_(?:ix|fk)_([0-9]+)$')::oid
  WHERE kind IN ('index', 'foreign key');
 ALTER TABLE uuid7_online_object DROP COLUMN create_sql;
 ALTER TABLE uuid7_online_table DROP COLUMN sync_function;
+-- CHECK constraints over a converted column get a twin too (2.0)
+ALTER TABLE uuid7_online_object DROP CONSTRAINT uuid7_online_object_kind_check,
+	ADD CONSTRAINT uuid7_online_object_kind_check CHECK (kind IN ('index', 'notnull', 'check', 'foreign key'));
 -- the one text of the state that is put into a statement as it is: only the clauses the engine writes
 ALTER TABLE uuid7_online_object ADD CONSTRAINT uuid7_online_object_deferrable_clause_check
 	CHECK (deferrable_clause IN ('', ' DEFERRABLE', ' DEFERRABLE INITIALLY DEFERRED'));
