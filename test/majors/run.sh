@@ -44,6 +44,7 @@ case $major in
 		root=$UUID7_CHROOT_CACHE/$suite
 		copy_tree "$root/build/uuid7-$major" && : >"$root/build/results-$major" &&
 			chroot_run "$suite" env UUID7_PG_MAJOR="$major" UUID7_RESULTS="/build/results-$major" \
+				UUID7_MODES="${UUID7_MODES:-}" UUID7_SUITES="${UUID7_SUITES:-}" UUID7_EQUIVALENCE="${UUID7_EQUIVALENCE:-}" \
 				bash "/build/uuid7-$major/test/run_major.sh" || status=$?
 		cat "$root/build/results-$major" >>"$own" 2>/dev/null
 		rm -rf "$root/build/uuid7-$major" "$root/build/results-$major"

@@ -223,10 +223,14 @@ for stmt in text.split(";\n"):
     stmt = "\n".join(l for l in stmt.split("\n") if not re.match(r"\\(un)?restrict ", l)).strip()
     if not stmt or stmt.startswith("SET ") or stmt.startswith("SELECT pg_catalog.set_config"):
         continue
-    m = re.match(r"(CREATE TABLE [^(]+\()\n(.*)\n\)(.*)$", stmt, re.S)
+    # the online swap moves converted columns to the end: columns in name order, in tables and statistics
+    m = re.match(r"(CREATE (?:UNLOGGED )?TABLE [^\n]*\()\n(.*?)\n\)(.*)$", stmt, re.S)
     if m:
         cols = sorted(line.strip().rstrip(",") for line in m.group(2).split("\n"))
         stmt = m.group(1) + "\n    " + ",\n    ".join(cols) + "\n)" + m.group(3)
+    m = re.match(r"(CREATE STATISTICS .* ON )(.*)( FROM [^\n]*)$", stmt, re.S)
+    if m and "(" not in m.group(2):
+        stmt = m.group(1) + ", ".join(sorted(m.group(2).split(", "))) + m.group(3)
     out.append(stmt)
 print("\n;\n".join(sorted(out)))
 '
@@ -275,21 +279,30 @@ DECLARE
 	maps text;
 	r record;
 	cols text;
+	joins text;
 	h text;
 BEGIN
+	-- (the registry is in the extension's schema)
+	PERFORM set_config('search_path', (SELECT quote_ident(n.nspname) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+										WHERE e.extname = 'uuid7') || ', public', true);
 	-- every uuid of a mapping table stands for "table:old key" (a uuid no mapping has is shown as it is)
 	SELECT string_agg(format('SELECT new_id, %L || '':'' || old_id AS label FROM %s', g.relid::text, g.mapping_table), ' UNION ALL ')
 	  INTO maps FROM uuid7_migrated_table g;
 	FOR r IN SELECT c.oid::regclass AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 			  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relkind IN ('r', 'p')
+			    AND n.nspname <> 'mig_snap'		-- the suites' own record of the migration (it counts rewrites)
 			    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-			  ORDER BY 1::text LOOP
-		SELECT string_agg(CASE WHEN a.atttypid = 'uuid'::regtype AND maps IS NOT NULL
-							   THEN format('coalesce((SELECT m.label FROM m WHERE m.new_id = t.%1$I), t.%1$I::text, ''-'')', a.attname)
-							   ELSE format('coalesce(t.%I::text, ''-'')', a.attname) END, ', ' ORDER BY a.attname)
-		  INTO cols FROM pg_attribute a WHERE a.attrelid = r.rel AND a.attnum > 0 AND NOT a.attisdropped;
-		EXECUTE format('WITH m AS (%s) SELECT count(*) || '' '' || md5(coalesce(string_agg(x, E''\n'' ORDER BY x), '''')) FROM (SELECT concat_ws(''|'', %s) AS x FROM %s t) s',
-			coalesce(maps, 'SELECT NULL::uuid AS new_id, NULL::text AS label'), cols, r.rel) INTO h;
+			  ORDER BY c.oid::regclass::text COLLATE "C" LOOP
+		-- (one hash join per uuid column: a lookup per row would be quadratic)
+		SELECT string_agg(CASE WHEN a.atttypid = 'uuid'::regtype
+							   THEN format('coalesce(m%s.label, t.%I::text, ''-'')', a.attnum, a.attname)
+							   ELSE format('coalesce(t.%I::text, ''-'')', a.attname) END, ', ' ORDER BY a.attname),
+			   coalesce(string_agg(format(' LEFT JOIN m AS m%1$s ON m%1$s.new_id = t.%2$I', a.attnum, a.attname), '')
+							FILTER (WHERE a.atttypid = 'uuid'::regtype), '')
+		  INTO cols, joins FROM pg_attribute a WHERE a.attrelid = r.rel AND a.attnum > 0 AND NOT a.attisdropped;
+		EXECUTE format('WITH m AS MATERIALIZED (%s) SELECT count(*) || '' '' || md5(coalesce(string_agg(x, E''\n'' ORDER BY x COLLATE "C"), ''''))'
+					   ' FROM (SELECT concat_ws(''|'', %s) AS x FROM %s t%s) s',
+			coalesce(maps, 'SELECT NULL::uuid AS new_id, NULL::text AS label'), cols, r.rel, joins) INTO h;
 		RETURN NEXT r.rel::text || ' ' || h;
 	END LOOP;
 END $$;
