@@ -435,6 +435,13 @@ BEGIN
 			x_hint := x_hint || 'Run the migration as the owner of every table it alters, or as a member of that role.'::text;
 			CONTINUE;
 		END IF;
+		IF NOT has_schema_privilege(rec.relnamespace, 'USAGE') THEN
+			x_object := x_object || qname;
+			x_detail := x_detail || format('permission denied for schema %I of table %s', rec.nspname, qname);
+			x_state := x_state || '42501'::text;
+			x_hint := x_hint || 'Run the migration as a role with USAGE on the schema of every table it alters.'::text;
+			CONTINUE;
+		END IF;
 		-- the key: a one-column primary key of type smallint, integer or bigint
 		SELECT con.conname, con.conkey, a.attname, a.atttypid, a.attidentity
 		  INTO rec2
@@ -497,11 +504,12 @@ BEGIN
 			x_hint := x_hint || 'Name another mapping table with the "mapping_table" option, or drop the old one.'::text;
 			CONTINUE;
 		END IF;
-		IF NOT has_schema_privilege((SELECT oid FROM pg_namespace WHERE nspname = map_schema), 'CREATE') THEN
+		IF NOT has_schema_privilege((SELECT oid FROM pg_namespace WHERE nspname = map_schema), 'CREATE')
+		   OR NOT has_schema_privilege((SELECT oid FROM pg_namespace WHERE nspname = map_schema), 'USAGE') THEN
 			x_object := x_object || qname;
-			x_detail := x_detail || format('permission denied to create mapping table in schema %I', map_schema);
+			x_detail := x_detail || format('permission denied to create mapping table in schema %I (CREATE and USAGE needed)', map_schema);
 			x_state := x_state || '42501'::text;
-			x_hint := x_hint || 'Grant CREATE on that schema, or choose another with the "mapping_schema" option.'::text;
+			x_hint := x_hint || 'Grant CREATE and USAGE on that schema, or choose another with the "mapping_schema" option.'::text;
 			CONTINUE;
 		END IF;
 		IF opt ? 'timestamp_column' THEN
@@ -532,7 +540,7 @@ BEGIN
 	-- ---- foreign keys referencing a migrated key: their columns are converted too ---------------------------
 	FOR rec IN
 		SELECT con.oid, con.conrelid, con.conname, con.conkey, con.confkey, con.confrelid,
-			   format('%I.%I', ns.nspname, c.relname) AS qname, c.relkind, c.relowner, c.relhassubclass,
+			   format('%I.%I', ns.nspname, c.relname) AS qname, c.relkind, c.relowner, c.relhassubclass, c.relnamespace, ns.nspname,
 			   EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = c.oid) AS is_child
 		  FROM pg_constraint con
 		  JOIN pg_class c ON c.oid = con.conrelid
@@ -560,6 +568,14 @@ BEGIN
 				rec.qname, rec.conname);
 			x_state := x_state || '42501'::text;
 			x_hint := x_hint || 'Run the migration as the owner of every table it alters, or as a member of that role.'::text;
+			CONTINUE;
+		END IF;
+		IF NOT has_schema_privilege(rec.relnamespace, 'USAGE') THEN
+			x_object := x_object || rec.qname;
+			x_detail := x_detail || format('permission denied for schema %I of table %s, whose foreign key %I references a migrated key',
+				rec.nspname, rec.qname, rec.conname);
+			x_state := x_state || '42501'::text;
+			x_hint := x_hint || 'Run the migration as a role with USAGE on the schema of every table it alters.'::text;
 			CONTINUE;
 		END IF;
 		FOR j IN 1 .. cardinality(rec.conkey) LOOP
@@ -597,9 +613,15 @@ BEGIN
 	v_oid := @extschema@.uuid7_plan_views(c_rel, c_att);
 	IF cardinality(v_oid) > 0 THEN
 		FOR rec IN
-			SELECT c.oid, format('%I.%I', ns.nspname, c.relname) AS qname, c.relowner
+			SELECT c.oid, format('%I.%I', ns.nspname, c.relname) AS qname, c.relowner, c.relnamespace, ns.nspname
 			  FROM unnest(v_oid) AS u JOIN pg_class c ON c.oid = u JOIN pg_namespace ns ON ns.oid = c.relnamespace
 		LOOP
+			IF NOT has_schema_privilege(rec.relnamespace, 'USAGE') THEN
+				x_object := x_object || rec.qname;
+				x_detail := x_detail || format('permission denied for schema %I of view %s, which must be recreated', rec.nspname, rec.qname);
+				x_state := x_state || '42501'::text;
+				x_hint := x_hint || 'Run the migration as a role with USAGE on the schema of every view it recreates.'::text;
+			END IF;
 			IF NOT pg_has_role(rec.relowner, 'USAGE') THEN
 				x_object := x_object || rec.qname;
 				x_detail := x_detail || format('must be owner of view %s, which must be recreated', rec.qname);

@@ -239,6 +239,12 @@ BEGIN
 			HINT = CASE WHEN m.state IN ('failed', 'blocked') THEN 'Fix the cause, then call uuid7_migration_resume().'
 						ELSE 'Wait until uuid7_migration_status says ready.' END;
 	END IF;
+	-- a table of the migration dropped since the start (by a role the DDL guard let through): the swap cannot happen
+	FOR rel IN SELECT t.relid FROM @extschema@.uuid7_online_table t
+				WHERE t.migration_id = migration AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.relid) LOOP
+		RAISE EXCEPTION 'online migration % cannot be finished: its table with OID % was dropped', migration, rel::oid
+			USING ERRCODE = '55000', HINT = format('Abort it: uuid7_migration_abort(%s) removes what it added to the other tables.', migration);
+	END LOOP;
 	-- Autovacuum holds SHARE UPDATE EXCLUSIVE on a busy table for seconds, and gives way only to a lock request that
 	-- has waited deadlock_timeout (1 s), longer than the swap waits per attempt: the attempts would fail one after
 	-- the other. This mode conflicts with none of the application's reads and writes, so waiting for it blocks no
@@ -297,28 +303,34 @@ BEGIN
 		RAISE EXCEPTION 'online migration % is already aborted', migration USING ERRCODE = '55000';
 	END IF;
 	PERFORM @extschema@.uuid7_online_stop_worker(migration);
-	-- Everything the migration added, whatever phase it reached (IF EXISTS: a phase may not have run).
-	FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration ORDER BY ord DESC LOOP
+	-- Everything the migration added, whatever phase it reached (IF EXISTS: a phase may not have run), on the tables
+	-- that still exist (one dropped since the start took its part with it).
+	FOR t IN SELECT * FROM @extschema@.uuid7_online_table ot WHERE migration_id = migration
+			   AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ot.relid) ORDER BY ord DESC LOOP
 		undo := undo || format('DROP TRIGGER IF EXISTS %I ON %s; ', 'zz_uuid7_sync_' || migration, t.relid);
 	END LOOP;
 	SELECT undo || coalesce(string_agg(format('DROP FUNCTION IF EXISTS %s; ', f), ''), '') INTO undo
 	  FROM @extschema@.uuid7_online_legacy_sync_functions(migration) AS f;
-	FOR o IN SELECT * FROM @extschema@.uuid7_online_object WHERE migration_id = migration AND kind <> 'index' ORDER BY ord DESC LOOP
+	FOR o IN SELECT * FROM @extschema@.uuid7_online_object ob WHERE migration_id = migration AND kind <> 'index'
+			   AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ob.relid) ORDER BY ord DESC LOOP
 		undo := undo || format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I; ', o.relid, o.new_name);
 	END LOOP;
-	FOR o IN SELECT * FROM @extschema@.uuid7_online_object WHERE migration_id = migration AND kind = 'index' ORDER BY ord DESC LOOP
+	FOR o IN SELECT * FROM @extschema@.uuid7_online_object ob WHERE migration_id = migration AND kind = 'index'
+			   AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ob.relid) ORDER BY ord DESC LOOP
 		undo := undo || format('DROP INDEX IF EXISTS %I.%I; ',
 			(SELECT ns.nspname FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace WHERE c.oid = o.relid), o.new_name);
 	END LOOP;
-	FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration ORDER BY ord DESC LOOP
+	FOR t IN SELECT * FROM @extschema@.uuid7_online_table ot WHERE migration_id = migration
+			   AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ot.relid) ORDER BY ord DESC LOOP
 		undo := undo || format('ALTER TABLE %s %s; ', t.relid,
 			(SELECT string_agg(format('DROP COLUMN IF EXISTS %I', oc.new_name), ', ' ORDER BY oc.attname)
 			   FROM @extschema@.uuid7_online_column oc WHERE oc.migration_id = migration AND oc.relid = t.relid));
 	END LOOP;
-	FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration AND is_key ORDER BY ord DESC LOOP
+	FOR t IN SELECT * FROM @extschema@.uuid7_online_table ot WHERE migration_id = migration AND is_key
+			   AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ot.mapping_table) ORDER BY ord DESC LOOP
 		undo := undo || format('DROP TABLE IF EXISTS %s; ', t.mapping_table);
 	END LOOP;
-	attempts := @extschema@.uuid7_online_locked(migration, 'abort', undo);
+	attempts := @extschema@.uuid7_online_locked(migration, 'abort', coalesce(nullif(undo, ''), 'SELECT'));
 	IF @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object(
 			'phase', 'aborted', 'state', 'aborted', 'worker_pid', NULL, 'finished_at', clock_timestamp(),
 			'updated_at', clock_timestamp())) = 0 THEN

@@ -117,7 +117,9 @@ BEGIN
 	-- Listed (referenced) tables first, in list order, then the referencing ones: parent before child, the same
 	-- order everywhere. One table at a time, each with what is left of the budget: lock_timeout applies per lock,
 	-- and the application must never queue behind this request for longer than the budget in all.
-	FOR rel IN SELECT t.relid FROM @extschema@.uuid7_online_table t WHERE t.migration_id = migration ORDER BY t.ord LOOP
+	-- (a table dropped since the start is left out: finish refuses then, and abort undoes the rest)
+	FOR rel IN SELECT t.relid FROM @extschema@.uuid7_online_table t WHERE t.migration_id = migration
+				 AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.relid) ORDER BY t.ord LOOP
 		PERFORM set_config('lock_timeout',
 			greatest(1, budget_ms - (extract(epoch FROM clock_timestamp() - t0) * 1000)::int) || 'ms', true);
 		EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', rel);
