@@ -109,7 +109,7 @@ extern "C"
 		if (!is_check && strcmp(kind, "index") != 0)
 			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("kind must be \"check\" or \"index\"")));
 
-		const int cache = is_check ? CONSTROID : INDEXRELID;
+		const auto cache = is_check ? CONSTROID : INDEXRELID; /* SysCacheIdentifier: an int parameter before 19 */
 		HeapTuple tuple = SearchSysCache1(cache, ObjectIdGetDatum(source));
 		if (!HeapTupleIsValid(tuple))
 			ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
