@@ -289,8 +289,8 @@ BEGIN
 	PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_table', '{"map_wait": null}');
 	PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object(
 		'home', here, 'worker_pid', NULL, 'run_started_at', NULL, 'lock_attempts', 0, 'updated_at', clock_timestamp()));
-	RAISE LOG 'uuid7 migration %: its state was restored from a dump (phase %); the backfill of the tables it had not finished starts over',
-		migration, m.phase;
+	RAISE LOG 'uuid7 migration %: its state was restored from a dump (phase %)%', migration, m.phase,
+		CASE WHEN m.phase IN ('map', 'expand', 'backfill') THEN '; the backfills it had not finished start over' ELSE '' END;
 	RETURN true;
 END;
 $fn$;

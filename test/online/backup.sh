@@ -82,6 +82,8 @@ check_restored() {
 		export PGDATABASE=$RESTORED
 		check_eq "$label: the migration's state is in the copy (phase)" "$phase" \
 			"$(sql "SELECT phase FROM uuid7_online_migration WHERE id = $id")"
+		check_eq "$label: the copy's state is told apart from the original's (its home differs)" "t" \
+			"$(sql "SELECT home IS DISTINCT FROM uuid7_online_home() FROM uuid7_online_migration WHERE id = $id" 2>&1)"
 		check_eq "$label: the status shows it stopped (no worker in the copy)" "$([ "$phase" = ready ] && echo ready || echo stopped)" \
 			"$(sql "SELECT string_agg(DISTINCT state, ',') FROM uuid7_migration_status WHERE migration_id = $id")"
 		# the application writes the tables
@@ -108,6 +110,8 @@ check_restored() {
 		if [ "$phase" != ready ]; then
 			as_owner sql "SELECT uuid7_migration_resume($id)" >/dev/null 2>"$dumps/err"
 			check_eq "$label: resume starts a worker in the copy" "" "$(cat "$dumps/err")"
+			check_eq "$label: resume made the state the copy's own (home)" "t" \
+				"$(sql "SELECT home = uuid7_online_home() FROM uuid7_online_migration WHERE id = $id" 2>&1)"
 			check_eq "$label: the resumed migration reaches ready" "ready" "$(online_wait "$id" 120)"
 		fi
 		check_eq "$label: finish in the copy" "$id" "$(as_owner sql "SELECT uuid7_migration_finish($id)->>'migration_id'" 2>&1)"
