@@ -15,6 +15,10 @@
  *   uuid7_register_migrated(relid regclass, key_column name, old_type regtype, mapping_table regclass,
  *                           uuid_version integer, timestamp_column name) RETURNS void
  *       adds a migrated table to the registry, migrated by the current role, which must own it and its mapping table
+ *   uuid7_online_home() RETURNS text
+ *       where the state lives: the cluster's system identifier, the database's OID and the OID of the state table
+ *       uuid7_online_migration. Each differs in a copy restored from pg_dump (into a new cluster, a new database, or
+ *       the same one after pg_restore --clean), where heap page numbers and OIDs held in the state mean nothing
  *
  * No role is granted INSERT, UPDATE or DELETE on the state tables: none can lock them against the others, nor write
  * a value that the extension would later act on. Each function checks who calls — a migration is started by the
@@ -32,6 +36,7 @@
 
 extern "C"
 {
+#include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -55,8 +60,9 @@ struct StateTable
 	const char *row_key;           /* which rows an update changes: $1 migration, $4 relid, $5 ord */
 };
 
-const char *const kMigrationUpdatable[] = {"phase",      "state",      "worker_pid",  "lock_attempts",  "key_time_base",
-                                           "last_error", "updated_at", "finished_at", "run_started_at", nullptr};
+const char *const kMigrationUpdatable[] = {"phase",          "state",      "worker_pid", "lock_attempts",
+                                           "key_time_base",  "last_error", "updated_at", "finished_at",
+                                           "run_started_at", "home",       nullptr};
 const char *const kTableInsertable[] = {"relid",    "ord",           "is_key",       "key_column",
                                         "old_type", "mapping_table", "uuid_version", nullptr};
 const char *const kTableUpdatable[] = {"map_cursor", "map_batches",         "map_done",         "blocks_total",
@@ -66,7 +72,7 @@ const char *const kTableUpdatable[] = {"map_cursor", "map_batches",         "map
 const char *const kColumnInsertable[] = {"relid", "attname", "new_name", "source", nullptr};
 const char *const kObjectInsertable[] = {"ord",      "kind",     "relid",  "old_name", "contype", "deferrable_clause",
                                          "new_name", "validate", "source", nullptr};
-const char *const kObjectUpdatable[] = {"done", nullptr};
+const char *const kObjectUpdatable[] = {"done", "source", nullptr};
 const char *const kNone[] = {nullptr};
 
 const StateTable kStateTables[] = {
@@ -191,6 +197,7 @@ extern "C"
 	PG_FUNCTION_INFO_V1(uuid7_online_state_update);
 	PG_FUNCTION_INFO_V1(uuid7_online_state_lock);
 	PG_FUNCTION_INFO_V1(uuid7_register_migrated);
+	PG_FUNCTION_INFO_V1(uuid7_online_home);
 
 	/* uuid7_online_state_create(tables regclass[], options jsonb, plan_options jsonb) RETURNS bigint   (STRICT) */
 	Datum uuid7_online_state_create(PG_FUNCTION_ARGS)
@@ -350,5 +357,13 @@ extern "C"
 		uuid7::pg::RequireSpiResult(rc, SPI_OK_INSERT);
 		SPI_finish();
 		PG_RETURN_VOID();
+	}
+
+	/* uuid7_online_home() RETURNS text */
+	Datum uuid7_online_home(PG_FUNCTION_ARGS)
+	{
+		const Oid class_oid = uuid7::pg::MigrationClassOid(get_func_namespace(fcinfo->flinfo->fn_oid));
+		PG_RETURN_TEXT_P(
+		    cstring_to_text(psprintf(UINT64_FORMAT "/%u/%u", GetSystemIdentifier(), MyDatabaseId, class_oid)));
 	}
 }

@@ -110,6 +110,7 @@ BEGIN
 	PERFORM @extschema@.uuid7_online_plan(tables, plan_opts, 'start');
 
 	mid := @extschema@.uuid7_online_state_create(tables, options, plan_opts);
+	PERFORM @extschema@.uuid7_online_state_update(mid, 'uuid7_online_migration', jsonb_build_object('home', @extschema@.uuid7_online_home()));
 
 	-- listed tables: their mapping table, named and owned as uuid7_migrate() would, with its indexes from the start
 	FOR i IN 1 .. cardinality(tables) LOOP
@@ -250,6 +251,75 @@ $fn$;
 COMMENT ON FUNCTION uuid7_migration_start(regclass[], jsonb) IS
 	'starts an online migration of these tables (same result as uuid7_migrate(), with short locks only) in a background worker; returns its id at once';
 
+-- ---- a state restored from a dump ------------------------------------------------------------------------------------
+-- The state tables are extension configuration: pg_dump carries their rows, and a restore brings back the migration
+-- with its id, so its sync triggers (whose first argument is that id) keep working. regclass columns are dumped as
+-- names and found again on restore, and the starter (regrole) too. Three things of the state do not survive the trip:
+-- the backfill cursor is a heap page number, and a restore writes the rows out anew; the OIDs of the indexes and
+-- foreign keys the twins replace (uuid7_online_object.source) are those of the old copy; and the virtual transaction
+-- ids the map waits for are those of the old server. uuid7_online_home() tells a restored copy apart.
+
+CREATE OR REPLACE FUNCTION uuid7_online_home() RETURNS text
+AS 'MODULE_PATHNAME', 'uuid7_online_home'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION uuid7_online_home() IS
+	'internal to the online migration: where the state lives (the cluster''s system identifier, the database''s OID, the state table''s OID); a copy restored from a dump has another';
+
+-- Makes the state of a migration valid where it is now, when it was written elsewhere (restored from a dump): the
+-- tables whose backfill had not ended start it again from page 0 (it skips the rows whose twins are right already,
+-- so nothing is done twice but the reading); the twins' sources are found again by the name of what they replace
+-- (the index or constraint old_name on the same table; one that is gone fails its build with a clear error, as a
+-- dropped one does); the map forgets the transactions it waited for. The tables whose backfill had ended need
+-- nothing: a dump is one snapshot, in which their sync triggers had set every twin. A home of NULL (a migration in
+-- flight when the extension was updated to 2.0) is only stamped. Called by resume and by every step of the worker,
+-- as the starter, with the migration's row locked; returns whether the state was restored.
+CREATE OR REPLACE FUNCTION uuid7_online_rehome(migration bigint) RETURNS boolean
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	m record;
+	o record;
+	here text := @extschema@.uuid7_online_home();
+BEGIN
+	SELECT om.home, om.phase, om.state INTO m FROM @extschema@.uuid7_online_migration om WHERE om.id = migration;
+	IF NOT FOUND OR m.home IS NOT DISTINCT FROM here OR m.state IN ('finished', 'aborted') THEN
+		RETURN false;
+	END IF;
+	IF m.home IS NULL THEN
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object('home', here));
+		RETURN false;
+	END IF;
+	FOR o IN SELECT * FROM @extschema@.uuid7_online_object ob WHERE ob.migration_id = migration AND ob.kind <> 'notnull' LOOP
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_object', jsonb_build_object('source',
+			CASE o.kind
+			WHEN 'index' THEN coalesce(
+				(SELECT con.conindid FROM pg_constraint con
+				  WHERE con.conrelid = o.relid AND con.conname = o.old_name AND con.contype IN ('p', 'u')),
+				(SELECT i.indexrelid FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid
+				  WHERE i.indrelid = o.relid AND ci.relname = o.old_name))
+			ELSE (SELECT con.oid FROM pg_constraint con		-- a CHECK or a foreign key
+				   WHERE con.conrelid = o.relid AND con.conname = o.old_name
+					 AND con.contype = CASE o.kind WHEN 'check' THEN 'c' ELSE 'f' END)
+			END), ord => o.ord);
+	END LOOP;
+	IF m.phase IN ('map', 'expand', 'backfill') THEN
+		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_table', jsonb_build_object(
+				'blocks_total', NULL, 'next_block', 0, 'rows_done', 0, 'backfill_started_at', NULL,
+				'batches_since_vacuum', 0),
+			expect => '{"backfill_done_at": null}');
+	END IF;
+	PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_table', '{"map_wait": null}');
+	PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object(
+		'home', here, 'worker_pid', NULL, 'run_started_at', NULL, 'lock_attempts', 0, 'updated_at', clock_timestamp()));
+	RAISE LOG 'uuid7 migration %: its state was restored from a dump (phase %)%', migration, m.phase,
+		CASE WHEN m.phase IN ('map', 'expand', 'backfill') THEN '; the backfills it had not finished start over' ELSE '' END;
+	RETURN true;
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_online_rehome(bigint) IS
+	'internal to the online migration: after a restore from a dump, restarts the unfinished backfills from page 0, finds the twins'' sources again by name and forgets the map''s transactions; returns whether the state was restored';
+
 CREATE OR REPLACE FUNCTION uuid7_migration_resume(migration bigint) RETURNS integer
 LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp
@@ -261,6 +331,8 @@ DECLARE
 	saved_role text := @extschema@.uuid7_online_become_starter(migration, 'resume');
 BEGIN
 	PERFORM @extschema@.uuid7_online_state_lock(migration);
+	-- a state restored from a dump: its cursors and OIDs made valid here first
+	PERFORM @extschema@.uuid7_online_rehome(migration);
 	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
 	IF m.state IN ('finished', 'aborted') THEN
 		RAISE EXCEPTION 'online migration % is %: there is nothing to resume', migration, m.state USING ERRCODE = '55000';

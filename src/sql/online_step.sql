@@ -21,6 +21,8 @@ BEGIN
 		RETURN QUERY SELECT 'stop', NULL::text, NULL::int;
 		RETURN;
 	END IF;
+	-- a state restored from a dump: its cursors and OIDs made valid here first (a resume has done it already)
+	PERFORM @extschema@.uuid7_online_rehome(migration);
 	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
 	IF NOT FOUND THEN
 		RETURN QUERY SELECT 'stop', NULL::text, NULL::int;

@@ -50,12 +50,17 @@ CREATE TABLE uuid7_online_migration (
 	finished_at timestamptz,
 	-- when the worker was handed its last top-level statement: the next step rests in proportion to its duration
 	run_started_at timestamptz,
-	starter oid						-- the role that started it, by OID (started_by is its name at the start)
+	-- the role that started it (started_by is its name at the start): regrole, so that a dump names it and a restore
+	-- finds it by that name in the cluster it goes to, where OIDs differ
+	starter regrole,
+	home text						-- where the state was written: see uuid7_online_home()
 );
 COMMENT ON TABLE uuid7_online_migration IS
 	'online migrations started by uuid7_migration_start(): phase, state and options of each';
 COMMENT ON COLUMN uuid7_online_migration.starter IS
-	'the OID of the role that started the migration (2.0): resume, finish, abort and the worker act as this role, whatever its name is now';
+	'the role that started the migration (2.0): resume, finish, abort and the worker act as this role, whatever its name is now';
+COMMENT ON COLUMN uuid7_online_migration.home IS
+	'uuid7_online_home() when the state was last written by the engine (2.0): a restored copy of the state has another, and its first step makes the state valid there (uuid7_online_rehome)';
 
 CREATE TABLE uuid7_online_table (
 	migration_id bigint NOT NULL REFERENCES uuid7_online_migration (id) ON DELETE CASCADE,
@@ -115,13 +120,22 @@ CREATE TABLE uuid7_online_object (
 	new_name name NOT NULL,
 	validate boolean NOT NULL DEFAULT true,
 	done boolean NOT NULL DEFAULT false,
-	source oid,						-- the index, CHECK or foreign key it is the twin of (NULL for notnull)
+	source oid,						-- the index, CHECK or foreign key it is the twin of (NULL for notnull); a restore finds it again by old_name
 	PRIMARY KEY (migration_id, ord)
 );
 COMMENT ON TABLE uuid7_online_object IS
 	'indexes and constraints an online migration builds beside the old ones and swaps in';
 COMMENT ON COLUMN uuid7_online_object.source IS
 	'the index, CHECK constraint or foreign key the object is the twin of (2.0; NULL for the NOT NULL proof): its statement is derived from the catalog when it is built, never stored';
+
+-- Extension configuration: pg_dump carries their rows (and the next migration id), so that a dump taken during a
+-- migration restores into a database where the sync triggers work and the migration can be resumed, finished or
+-- aborted (docs/online-migration.md, "Backups during a migration"). Their row order on restore follows the foreign keys.
+SELECT pg_catalog.pg_extension_config_dump('uuid7_online_migration', '');
+SELECT pg_catalog.pg_extension_config_dump('uuid7_online_migration_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('uuid7_online_table', '');
+SELECT pg_catalog.pg_extension_config_dump('uuid7_online_column', '');
+SELECT pg_catalog.pg_extension_config_dump('uuid7_online_object', '');
 
 -- Read under row security, written only through the extension's functions (state_writes.sql), as for the registry.
 GRANT SELECT ON uuid7_online_migration, uuid7_online_table, uuid7_online_column, uuid7_online_object TO PUBLIC;

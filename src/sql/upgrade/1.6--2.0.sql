@@ -21,10 +21,23 @@ ALTER TABLE uuid7_online_object ADD CONSTRAINT uuid7_online_object_deferrable_cl
 
 -- A migration's starter by OID: a role renamed keeps its migrations, and a new role given the old name is not taken for
 -- it. Migrations whose starter is gone already get NULL (nobody acts as it; a superuser may set it).
-ALTER TABLE uuid7_online_migration ADD COLUMN starter oid;
+-- (regrole: a dump names the role, and a restore finds it by that name in the cluster it goes to.)
+ALTER TABLE uuid7_online_migration ADD COLUMN starter regrole;
 COMMENT ON COLUMN uuid7_online_migration.starter IS
-	'the OID of the role that started the migration (2.0): resume, finish, abort and the worker act as this role, whatever its name is now';
+	'the role that started the migration (2.0): resume, finish, abort and the worker act as this role, whatever its name is now';
 UPDATE uuid7_online_migration m SET starter = r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) m.started_by;
+
+-- Backups: the online state is extension configuration, so that pg_dump carries it (1.6 dumped the registry only, and
+-- a dump taken during a migration restored with sync triggers that refused every write). A restored copy of the state
+-- is told apart by its home (NULL here: migrations in flight are stamped by their next step, without a re-scan).
+ALTER TABLE uuid7_online_migration ADD COLUMN home text;
+COMMENT ON COLUMN uuid7_online_migration.home IS
+	'uuid7_online_home() when the state was last written by the engine (2.0): a restored copy of the state has another, and its first step makes the state valid there (uuid7_online_rehome)';
+SELECT pg_catalog.pg_extension_config_dump('uuid7_online_migration', '');
+SELECT pg_catalog.pg_extension_config_dump('uuid7_online_migration_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('uuid7_online_table', '');
+SELECT pg_catalog.pg_extension_config_dump('uuid7_online_column', '');
+SELECT pg_catalog.pg_extension_config_dump('uuid7_online_object', '');
 
 -- Nobody but the owner writes the state any more: the extension's functions do (state_writes.sql). With UPDATE or
 -- DELETE granted, any role could LOCK a state table in ACCESS EXCLUSIVE mode and stall every online migration, and
