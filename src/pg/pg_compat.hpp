@@ -9,6 +9,7 @@
 extern "C"
 {
 #include "access/tableam.h"
+#include "nodes/nodeFuncs.h"
 #include "storage/proc.h"
 #include "tcop/pquery.h"
 }
@@ -65,6 +66,19 @@ inline bool RunPortal(Portal portal, DestReceiver *dest, QueryCompletion *qc)
 	return PortalRun(portal, FETCH_ALL, true, dest, dest, qc);
 #else
 	return PortalRun(portal, FETCH_ALL, true, true, dest, dest, qc);
+#endif
+}
+
+/* Walks a raw (not yet analysed) parse tree; the walker's type is unprototyped (bool (*)()) up to 15. */
+using RawTreeWalker = bool (*)(Node *node, void *context);
+inline bool WalkRawTree(Node *node, RawTreeWalker walker, void *context)
+{
+#if PG_VERSION_NUM >= 160000
+	return raw_expression_tree_walker(node, walker, context);
+#else
+	/* through void (*)(void), the one function pointer type GCC lets any other be cast to without a warning */
+	return raw_expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(walker)),
+	                                  context);
 #endif
 }
 
