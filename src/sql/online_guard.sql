@@ -11,8 +11,10 @@
 --   ddl_command_end    after any command that touched a table of the migration (or a table with a foreign key to
 --                      one): a converted column renamed, a key column's type changed, an index or foreign key the
 --                      migration twins renamed or rebuilt (ALTER COLUMN TYPE rebuilds them), a twin renamed, the
---                      sync trigger or a uuid twin column renamed, an index on a converted column that the migration
---                      does not twin, a foreign key to a key under migration or from a converted column
+--                      sync trigger renamed or disabled, a uuid twin column renamed, NOT NULL dropped from a column
+--                      whose twin the migration proves NOT NULL, a mapping table renamed or moved (the sync trigger
+--                      names it), a new index over a converted column that the migration does not twin (ADD UNIQUE),
+--                      a foreign key to a key under migration or from a converted column
 --   ddl_command_start  CREATE INDEX on a converted column, before it is built (CREATE INDEX CONCURRENTLY commits
 --                      its build before ddl_command_end could refuse it)
 -- The event triggers run the C function uuid7_online_ddl_guard() (src/pg/online_guard.cpp), which reads the state
@@ -133,14 +135,15 @@ BEGIN
 			  JOIN reached r ON r.relid IN (t.relid, t.mapping_table)
 		), tabs AS (
 			SELECT t.*, c.relnamespace,
-				   EXISTS (SELECT 1 FROM pg_trigger tg WHERE tg.tgrelid = t.relid AND tg.tgname = 'zz_uuid7_sync_' || t.migration_id) AS synced
+				   EXISTS (SELECT 1 FROM pg_trigger tg WHERE tg.tgrelid = t.relid AND tg.tgname = 'zz_uuid7_sync_' || t.migration_id) AS synced,
+				   (SELECT k.conkey FROM pg_constraint k WHERE k.conrelid = t.relid AND k.conname = 'uuid7_nn_' || t.migration_id) AS proven
 			  FROM @extschema@.uuid7_online_table t
 			  JOIN mig ON mig.mid = t.migration_id
 			  JOIN pg_class c ON c.oid = t.relid
 		), cols AS (
 			SELECT oc.migration_id AS mid, oc.relid::oid AS relid, oc.attname, oc.new_name, t.synced,
 				   t.is_key AND oc.attname = t.key_column AS is_key, t.old_type,
-				   a.attnum, a.atttypid, tw.attnum AS twin_attnum
+				   a.attnum, a.atttypid, a.attnotnull, tw.attnum AS twin_attnum, tw.attnum = ANY (t.proven) AS proven
 			  FROM @extschema@.uuid7_online_column oc
 			  JOIN tabs t ON t.migration_id = oc.migration_id AND t.relid = oc.relid
 			  LEFT JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname AND NOT a.attisdropped
@@ -160,6 +163,15 @@ BEGIN
 			SELECT c.mid, 1, format('rename or drop column %s.%I', c.relid::regclass, c.new_name),
 				   'It is the uuid twin of column ' || quote_ident(c.attname) || ': the sync trigger writes it, and the swap gives it the old column''s name.'
 			  FROM cols c WHERE c.synced AND c.twin_attnum IS NULL
+			UNION ALL
+			SELECT c.mid, 1, format('drop NOT NULL of column %s.%I', c.relid::regclass, c.attname),
+				   'A check constraint of the migration proves its uuid twin NOT NULL: a NULL written now would make the application''s INSERT or UPDATE fail.'
+			  FROM cols c WHERE c.proven AND NOT c.attnotnull
+			UNION ALL
+			SELECT t.migration_id, 1, format('disable trigger %I on %s', tg.tgname, t.relid),
+				   'The sync trigger keeps the uuid twin columns up to date: rows written without it would block the finish until a new backfill.'
+			  FROM tabs t JOIN pg_trigger tg ON tg.tgrelid = t.relid AND tg.tgname = 'zz_uuid7_sync_' || t.migration_id
+			 WHERE tg.tgenabled = 'D'
 			UNION ALL
 			SELECT t.migration_id, 1, format('rename or drop trigger %I on %s', 'zz_uuid7_sync_' || t.migration_id, t.relid),
 				   'The sync trigger keeps the uuid twin columns up to date with the application''s writes.'
@@ -195,18 +207,15 @@ BEGIN
 				WHEN 'index' THEN NOT EXISTS (SELECT 1 FROM pg_class ci WHERE ci.relname = o.new_name AND ci.relnamespace = o.relnamespace)
 				ELSE NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = o.relid AND k.conname = o.new_name) END
 			UNION ALL
-			-- an index on a converted column (in its key, INCLUDE, expressions or predicate) that is neither a source
-			-- nor a twin: the swap would drop it with the column
+			-- an index with a converted column among its key or INCLUDE columns that is neither a source nor a twin:
+			-- the swap would drop it with the column (ADD UNIQUE, PRIMARY KEY, EXCLUDE; CREATE INDEX, expressions and
+			-- predicates included, is refused at ddl_command_start). Every such index of the start is a source.
 			SELECT c.mid, 3, format('create index %I on column %s.%I', ci.relname, c.relid::regclass, c.attname),
 				   'The swap drops the integer column, and with it every index on it that the migration did not build a uuid twin of (it twins only the indexes that existed at its start).'
 			  FROM cols c
 			  JOIN pg_index i ON i.indrelid = c.relid
 			  JOIN pg_class ci ON ci.oid = i.indexrelid
-			 WHERE c.attnum IS NOT NULL
-			   AND (c.attnum = ANY (i.indkey::int2[])
-					OR EXISTS (SELECT 1 FROM pg_depend dep
-								WHERE dep.classid = 'pg_class'::regclass::oid AND dep.objid = i.indexrelid
-								  AND dep.refclassid = 'pg_class'::regclass::oid AND dep.refobjid = c.relid AND dep.refobjsubid = c.attnum))
+			 WHERE c.attnum IS NOT NULL AND c.attnum = ANY (i.indkey::int2[])
 			   AND NOT EXISTS (SELECT 1 FROM objs o WHERE o.migration_id = c.mid AND o.kind = 'index'
 								  AND (o.source = i.indexrelid OR (o.relid = c.relid AND o.new_name = ci.relname)))
 			UNION ALL

@@ -35,6 +35,7 @@ check_eq "the installing role owns the extension" "$owner" \
 # ---- the migration
 online_setup <<SQL
 GRANT CREATE ON SCHEMA public TO "$owner";
+CREATE SCHEMA moved AUTHORIZATION "$owner";
 SET ROLE "$owner";
 CREATE TABLE parent (id serial PRIMARY KEY, name text NOT NULL);
 CREATE TABLE child (id serial PRIMARY KEY, parent_id integer NOT NULL REFERENCES parent, note text);
@@ -77,6 +78,9 @@ refused "DROP INDEX of a twin index" "DROP INDEX $twin_ix"
 refused "ALTER INDEX RENAME of an index the migration twins" "ALTER INDEX child_parent_idx RENAME TO child_pidx"
 refused "DROP CONSTRAINT of a foreign key the migration twins" "ALTER TABLE child DROP CONSTRAINT child_parent_id_fkey"
 refused "DROP TRIGGER of the sync trigger" "DROP TRIGGER zz_uuid7_sync_$mid ON child"
+refused "DISABLE TRIGGER USER (the sync trigger with it)" "ALTER TABLE child DISABLE TRIGGER USER"
+refused "DROP NOT NULL of a converted column whose twin the migration proves NOT NULL" \
+	"ALTER TABLE child ALTER COLUMN parent_id DROP NOT NULL"
 refused "ALTER COLUMN TYPE of a converted referencing column" "ALTER TABLE child ALTER COLUMN parent_id TYPE bigint"
 refused "ALTER COLUMN TYPE of the key under migration" "ALTER TABLE parent ALTER COLUMN id TYPE bigint"
 # an index on a converted column is refused, not adapted: the migration twins only the indexes of its start
@@ -107,9 +111,12 @@ COMMENT ON COLUMN child.parent_id IS 'the parent';
 ALTER TABLE parent RENAME TO parent_renamed;
 INSERT INTO parent_renamed (name) VALUES ('while renamed');
 ALTER TABLE parent_renamed RENAME TO parent;
+ALTER TABLE child SET SCHEMA moved;
+INSERT INTO moved.child (parent_id, note) VALUES (3, 'while moved');
+ALTER TABLE moved.child SET SCHEMA public;
 SQL
 )
-check_eq "unrelated DDL passes: a new table, a nullable column, indexes on other columns, a comment, a table renamed and back" "" "$out"
+check_eq "unrelated DDL passes: a new table, a nullable column, indexes on other columns, a comment, tables renamed or moved and back" "" "$out"
 check_eq "the application still writes (the sync trigger follows the converted column)" "t" \
 	"$(as_owner psql -X -q -v ON_ERROR_STOP=1 -c "INSERT INTO child (parent_id, note) VALUES (7, 'app')" \
 		-c "UPDATE child SET parent_id = 8 WHERE id = 1" >/dev/null 2>&1 && echo t || echo f)"
@@ -117,7 +124,7 @@ check_eq "the application still writes (the sync trigger follows the converted c
 # ---- the migration finishes as if nothing had been tried
 check_eq "the migration is still ready" "ready" "$(online_wait "$mid" 60)"
 check_eq "finish succeeds" "$mid" "$(as_owner sql "SELECT uuid7_migration_finish($mid)->>'migration_id'" 2>&1)"
-check_eq "the references are uuid, each pointing at its parent (type|orphans|rows)" "uuid|0|3001" \
+check_eq "the references are uuid, each pointing at its parent (type|orphans|rows)" "uuid|0|3002" \
 	"$(sql "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'child'::regclass AND attname = 'parent_id'")|$(
 		sql "SELECT count(*) FILTER (WHERE p.id IS NULL) || '|' || count(*) FROM child c LEFT JOIN parent p ON p.id = c.parent_id")"
 check_eq "the row the application moved during the run points at parent 8's new key" "t" \
