@@ -34,12 +34,14 @@ LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	ext text := @extschema@.uuid7_extension_schema();
+	ext text;
 BEGIN
+	-- the common case, and all it costs: no active migration
 	IF NOT EXISTS (SELECT 1 FROM @extschema@.uuid7_online_migration m
 				   WHERE m.state NOT IN ('finished', 'aborted') AND m.id IS DISTINCT FROM allowed) THEN
 		RETURN;
 	END IF;
+	ext := @extschema@.uuid7_extension_schema();
 
 	IF event = 'sql_drop' THEN
 		RETURN QUERY
