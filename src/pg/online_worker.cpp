@@ -35,6 +35,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "pg/online_guard.hpp"
 #include "pg/online_locks.hpp"
 #include "pg/pg_compat.hpp"
 #include "pg/postgres_headers.hpp"
@@ -465,6 +466,8 @@ extern "C"
 		WorkerArgs args;
 		memcpy(&args, MyBgworkerEntry->bgw_extra, sizeof(args));
 		migration_id = args.migration_id;
+		/* every statement of this process is the migration's own: the DDL guard lets them change its objects */
+		uuid7::pg::PassGuardForProcess(migration_id);
 
 		/* die() only sets a flag: the worker stops at its next CHECK_FOR_INTERRUPTS, wherever that is. */
 		pqsignal(SIGTERM, die);

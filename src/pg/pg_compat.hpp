@@ -69,14 +69,27 @@ inline bool RunPortal(Portal portal, DestReceiver *dest, QueryCompletion *qc)
 #endif
 }
 
-/* Visit node's children with walker; up to 15 the walker's type is the unprototyped bool (*)(). */
-inline bool WalkExpression(Node *node, bool (*walker)(Node *, void *), void *context)
+/* The walkers of a node tree: analysed expressions and raw parse trees. Up to 15 the walker's type is the
+ * unprototyped bool (*)(); it is cast through void (*)(void), the one function pointer type GCC lets any other be
+ * cast to without a warning. */
+using TreeWalker = bool (*)(Node *node, void *context);
+
+inline bool WalkExpression(Node *node, TreeWalker walker, void *context)
 {
 #if PG_VERSION_NUM >= 160000
 	return expression_tree_walker(node, walker, context);
 #else
-	/* through void (*)(), the generic function pointer type that -Wcast-function-type lets pass */
 	return expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(walker)), context);
+#endif
+}
+
+inline bool WalkRawTree(Node *node, TreeWalker walker, void *context)
+{
+#if PG_VERSION_NUM >= 160000
+	return raw_expression_tree_walker(node, walker, context);
+#else
+	return raw_expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(walker)),
+	                                  context);
 #endif
 }
 

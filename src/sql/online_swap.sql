@@ -228,6 +228,8 @@ DECLARE
 	saved_role text := @extschema@.uuid7_online_become_starter(migration, 'finish');
 BEGIN
 	PERFORM @extschema@.uuid7_online_state_lock(migration);
+	-- the swap's DDL is the migration's own: the DDL guard (online_guard.sql) lets it through
+	PERFORM @extschema@.uuid7_online_guard_pass(migration);
 	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
 	IF m.state IN ('finished', 'aborted') THEN
 		RAISE EXCEPTION 'online migration % is already %', migration, m.state USING ERRCODE = '55000';
@@ -303,6 +305,7 @@ BEGIN
 		RAISE EXCEPTION 'online migration % is already aborted', migration USING ERRCODE = '55000';
 	END IF;
 	PERFORM @extschema@.uuid7_online_stop_worker(migration);
+	PERFORM @extschema@.uuid7_online_guard_pass(migration);	-- the undo is the migration's own DDL (online_guard.sql)
 	-- Everything the migration added, whatever phase it reached (IF EXISTS: a phase may not have run), on the tables
 	-- that still exist (one dropped since the start took its part with it).
 	FOR t IN SELECT * FROM @extschema@.uuid7_online_table ot WHERE migration_id = migration

@@ -75,6 +75,13 @@ check_true "the forged arguments differ from the registry's only in the mapping 
 	"SELECT (uuid7_online_sync_args($mid, 'acct'))[4] = 'public.acct_uuid7_map' AND ARRAY[$forged_args]::text[] <> ARRAY[$real_args]::text[]"
 oid_before=$(sql "SELECT oid FROM pg_trigger WHERE tgname = 'zz_uuid7_sync_$mid'")
 
+# 2.0: the DDL guard (src/sql/online_guard.sql) refuses B's redefinition outright: the arguments no longer match
+PGOPTIONS="-c role=$role_b" check_sqlstate "the DDL guard refuses B's CREATE OR REPLACE TRIGGER with other arguments (55006)" \
+	55006 "CREATE OR REPLACE TRIGGER \"zz_uuid7_sync_$mid\" BEFORE INSERT OR UPDATE ON public.acct FOR EACH ROW
+		EXECUTE FUNCTION uuid7_online_sync($forged_args)"
+
+# The trigger's own check is the last line (a superuser may disable event triggers): B's redefinition is run past
+# the guard here (event triggers do not fire under session_replication_role = replica).
 # One backend (a superuser session switching roles, so the trigger's per-backend cache is shared): A's UPDATE that
 # keeps the key has the trigger checked and cached, B replaces the trigger, A inserts.
 out=$(psql -X -A -t -q -v ON_ERROR_STOP=0 2>&1 <<SQL
@@ -82,10 +89,12 @@ out=$(psql -X -A -t -q -v ON_ERROR_STOP=0 2>&1 <<SQL
 SET ROLE "$role_a";
 UPDATE acct SET note = 'touched' WHERE note = 'first';
 RESET ROLE;
+SET session_replication_role = replica;
 SET ROLE "$role_b";
 CREATE OR REPLACE TRIGGER "zz_uuid7_sync_$mid" BEFORE INSERT OR UPDATE ON public.acct FOR EACH ROW
 	EXECUTE FUNCTION uuid7_online_sync($forged_args);
 RESET ROLE;
+SET session_replication_role = origin;
 SELECT 'replaced:' || (oid = $oid_before) || ':' || (pg_get_triggerdef(oid) LIKE '%b_own.evil%')
   FROM pg_trigger WHERE tgname = 'zz_uuid7_sync_$mid';
 SET ROLE "$role_a";
