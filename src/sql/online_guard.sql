@@ -22,6 +22,20 @@
 -- under the state's row security) and skips the one migration whose own DDL is running: the worker's, and that of
 -- finish and abort (uuid7_online_guard_pass).
 
+-- The migrations the guard protects: active (not finished or aborted), but for allowed (the migration whose own DDL
+-- is running), and living here: one whose state was written elsewhere (restored from a dump, not yet resumed here)
+-- is left alone, as the restore itself creates the indexes and constraints its state names after the state's rows.
+CREATE OR REPLACE FUNCTION uuid7_online_guarded(allowed bigint) RETURNS SETOF bigint
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT m.id FROM @extschema@.uuid7_online_migration m
+	 WHERE m.state NOT IN ('finished', 'aborted') AND m.id IS DISTINCT FROM allowed
+	   AND (m.home IS NULL OR m.home = @extschema@.uuid7_online_home())
+$fn$;
+COMMENT ON FUNCTION uuid7_online_guarded(bigint) IS
+	'internal to the DDL guard: the ids of the online migrations it protects (active, living in this database, but for allowed)';
+
 -- The first violation of an active migration by the DDL being run (at most one row; none when there is no active
 -- migration, the cheap case). event is the event trigger's event; allowed the migration whose own DDL this is (not
 -- checked); index_table and index_columns, for ddl_command_start, the table of a CREATE INDEX and the column names
@@ -35,14 +49,9 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
 	ext text;
-	-- A migration whose state was written elsewhere (restored from a dump, not yet resumed here) is not guarded: the
-	-- restore itself creates the indexes and constraints its state names, after the state's rows.
-	here text := @extschema@.uuid7_online_home();
 BEGIN
 	-- the common case, and all it costs: no active migration
-	IF NOT EXISTS (SELECT 1 FROM @extschema@.uuid7_online_migration m
-				   WHERE m.state NOT IN ('finished', 'aborted') AND m.id IS DISTINCT FROM allowed
-			   AND (m.home IS NULL OR m.home = here)) THEN
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.uuid7_online_guarded(allowed)) THEN
 		RETURN;
 	END IF;
 	ext := @extschema@.uuid7_extension_schema();
@@ -50,9 +59,7 @@ BEGIN
 	IF event = 'sql_drop' THEN
 		RETURN QUERY
 		WITH active AS (
-			SELECT m.id FROM @extschema@.uuid7_online_migration m
-			 WHERE m.state NOT IN ('finished', 'aborted') AND m.id IS DISTINCT FROM allowed
-			   AND (m.home IS NULL OR m.home = here)
+			SELECT g.id FROM @extschema@.uuid7_online_guarded(allowed) AS g(id)
 		), tabs AS (
 			SELECT t.migration_id AS mid, t.relid::oid AS relid, t.mapping_table::oid AS mapping,
 				   n.nspname::text AS nsp, c.relname::text AS rel
@@ -111,9 +118,7 @@ BEGIN
 			   format('Create the index after SELECT %s.uuid7_migration_finish(%s) (the column is then uuid), or abort the migration (SELECT %s.uuid7_migration_abort(%s)), create the index and start again.',
 					  ext, oc.migration_id, ext, oc.migration_id)
 		  FROM @extschema@.uuid7_online_column oc
-		  JOIN @extschema@.uuid7_online_migration m ON m.id = oc.migration_id
-		 WHERE m.state NOT IN ('finished', 'aborted') AND m.id IS DISTINCT FROM allowed
-			   AND (m.home IS NULL OR m.home = here)
+		 WHERE oc.migration_id IN (SELECT g.id FROM @extschema@.uuid7_online_guarded(allowed) AS g(id))
 		   AND oc.relid = index_table AND oc.attname::text = ANY (index_columns)
 		 ORDER BY oc.migration_id, oc.attname
 		 LIMIT 1;
@@ -121,9 +126,7 @@ BEGIN
 	ELSIF event = 'ddl_command_end' THEN
 		RETURN QUERY
 		WITH active AS (
-			SELECT m.id FROM @extschema@.uuid7_online_migration m
-			 WHERE m.state NOT IN ('finished', 'aborted') AND m.id IS DISTINCT FROM allowed
-			   AND (m.home IS NULL OR m.home = here)
+			SELECT g.id FROM @extschema@.uuid7_online_guarded(allowed) AS g(id)
 		), touched AS (
 			-- the relations the commands created or altered: a table, or the table of an index, constraint or trigger
 			SELECT coalesce(i.indrelid, con.conrelid, tg.tgrelid, cmd.objid) AS relid
