@@ -792,22 +792,32 @@ BEGIN
 		r_stmt := r_stmt || format('COMMENT ON CONSTRAINT %I ON %s IS %L', rec.conname, rec.tbl, rec.description);
 	END LOOP;
 
-	-- extended statistics over a converted column: ALTER COLUMN TYPE builds them again, without their statistics target
+	-- extended statistics over a converted column: ALTER COLUMN TYPE builds them again, without their statistics
+	-- target (and, on some majors, owned by the role that migrates): both set back as they were
 	FOR rec IN
-		SELECT DISTINCT s.oid::regclass::text AS stx, format('%I.%I', ns.nspname, s.stxname) AS qname,
+		SELECT DISTINCT format('%I.%I', ns.nspname, s.stxname) AS qname, pg_get_userbyid(s.stxowner) AS owner,
+			   pg_has_role(s.stxowner, 'USAGE') AS may_own,
 			   (to_jsonb(s)->>'stxstattarget')::int AS target		-- -1 (up to 16) or NULL (17 on): the default
 		  FROM pg_statistic_ext s JOIN pg_namespace ns ON ns.oid = s.stxnamespace
 		  JOIN unnest(c_rel, c_att) AS cc(rel, att) ON cc.rel = s.stxrelid
-		 WHERE (cc.att = ANY (s.stxkeys::int2[])
-				OR EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_statistic_ext'::regclass AND d.objid = s.oid
-							  AND d.refclassid = 'pg_class'::regclass AND d.refobjid = cc.rel AND d.refobjsubid = cc.att))
-		   AND (to_jsonb(s)->>'stxstattarget')::int >= 0
+		 WHERE cc.att = ANY (s.stxkeys::int2[])
+			OR EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_statistic_ext'::regclass AND d.objid = s.oid
+						  AND d.refclassid = 'pg_class'::regclass AND d.refobjid = cc.rel AND d.refobjsubid = cc.att)
 		 ORDER BY 1
 	LOOP
-		r_phase := r_phase || 'statistics'::text;
-		r_object := r_object || rec.qname;
-		r_detail := r_detail || format('statistics target %s kept', rec.target);
-		r_stmt := r_stmt || format('ALTER STATISTICS %s SET STATISTICS %s', rec.qname, rec.target);
+		IF rec.may_own THEN
+			-- (a no-op where the rebuild kept the owner)
+			r_phase := r_phase || 'statistics'::text;
+			r_object := r_object || rec.qname;
+			r_detail := r_detail || format('owner %s kept', rec.owner);
+			r_stmt := r_stmt || format('ALTER STATISTICS %s OWNER TO %I', rec.qname, rec.owner);
+		END IF;
+		IF rec.target >= 0 THEN
+			r_phase := r_phase || 'statistics'::text;
+			r_object := r_object || rec.qname;
+			r_detail := r_detail || format('statistics target %s kept', rec.target);
+			r_stmt := r_stmt || format('ALTER STATISTICS %s SET STATISTICS %s', rec.qname, rec.target);
+		END IF;
 	END LOOP;
 
 	-- 8. recreate the views in dependency order: definition, options, owner, grants, comments, indexes, triggers

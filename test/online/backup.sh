@@ -65,13 +65,26 @@ restore_copy() {
 	RESTORED=$db
 	createdb "$db" || { fail "createdb $db" "failed"; return; }
 	MIG_DBS+=("$db")
-	if [ "$3" = p ]; then
+	if [ "$3" = p ] && [ -n "$policies_dumped" ]; then
+		# every other error still shows
+		out=$(psql -X -q -d "$db" -f "$2" 2>&1 >/dev/null |
+			grep -vE 'ERROR:  policy "uuid7_[a-z_]+" for table "uuid7_[a-z_]+" already exists$')
+	elif [ "$3" = p ]; then
 		out=$(psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$2" 2>&1 >/dev/null)
+	elif [ -n "$policies_dumped" ]; then
+		pg_restore -l "$2" | grep -vE ' POLICY [^ ]+ uuid7_' >"$2.list"
+		out=$(pg_restore --exit-on-error -L "$2.list" -d "$db" "$2" 2>&1)
 	else
 		out=$(pg_restore --exit-on-error -d "$db" "$2" 2>&1)
 	fi
 	check_eq "$1: the dump restores without an error" "" "$out"
 }
+
+# pg_dump of PostgreSQL 16beta2 (the 16 of the test matrix) also writes the row security policies of the extension's
+# tables, which CREATE EXTENSION in the restore has made already: those statements fail there ("already exists")
+# and change nothing. Later pg_dump releases leave an extension member's policies to the extension.
+policies_dumped=
+case "$(pg_dump --version)" in *16beta*) policies_dumped=1 ;; esac
 
 # check_restored LABEL FILE FORMAT PHASE ID: two restored copies of a dump taken in PHASE. In the first the application
 # writes and the migration is resumed and finished; in the second it is aborted.
