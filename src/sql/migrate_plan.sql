@@ -183,6 +183,21 @@ $fn$;
 COMMENT ON FUNCTION uuid7_plan_views(oid[], int2[]) IS
 	'internal to the migration plan: the views and materialized views on converted columns and every view built on those, in the order to recreate them';
 
+-- The extended statistics objects that use a converted column (c_rel, c_att): as a column or in an expression.
+-- Changing the column's type rebuilds them (offline); dropping the column drops them (the online swap).
+CREATE OR REPLACE FUNCTION uuid7_plan_statistics(c_rel oid[], c_att int2[]) RETURNS SETOF oid
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT DISTINCT s.oid
+	  FROM pg_statistic_ext s JOIN unnest(c_rel, c_att) AS cc(rel, att) ON cc.rel = s.stxrelid
+	 WHERE cc.att = ANY (s.stxkeys::int2[])
+		OR EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_statistic_ext'::regclass AND d.objid = s.oid
+					  AND d.refclassid = 'pg_class'::regclass AND d.refobjid = cc.rel AND d.refobjsubid = cc.att)
+$fn$;
+COMMENT ON FUNCTION uuid7_plan_statistics(oid[], int2[]) IS
+	'internal to the migration plan: the extended statistics objects on converted columns (as a column or in an expression)';
+
 -- The statements that recreate views and materialized views (v_oid, in dependency order) after their tables are
 -- altered: the definition (options, access method, tablespace, populated or not), then owner, column defaults,
 -- grants, column grants, comments, indexes, triggers and rules, in the order they must be applied.
@@ -795,14 +810,11 @@ BEGIN
 	-- extended statistics over a converted column: ALTER COLUMN TYPE builds them again, without their statistics
 	-- target (and, on some majors, owned by the role that migrates): both set back as they were
 	FOR rec IN
-		SELECT DISTINCT format('%I.%I', ns.nspname, s.stxname) AS qname, pg_get_userbyid(s.stxowner) AS owner,
+		SELECT format('%I.%I', ns.nspname, s.stxname) AS qname, pg_get_userbyid(s.stxowner) AS owner,
 			   pg_has_role(s.stxowner, 'USAGE') AS may_own,
 			   (to_jsonb(s)->>'stxstattarget')::int AS target		-- -1 (up to 16) or NULL (17 on): the default
 		  FROM pg_statistic_ext s JOIN pg_namespace ns ON ns.oid = s.stxnamespace
-		  JOIN unnest(c_rel, c_att) AS cc(rel, att) ON cc.rel = s.stxrelid
-		 WHERE cc.att = ANY (s.stxkeys::int2[])
-			OR EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_statistic_ext'::regclass AND d.objid = s.oid
-						  AND d.refclassid = 'pg_class'::regclass AND d.refobjid = cc.rel AND d.refobjsubid = cc.att)
+		 WHERE s.oid IN (SELECT @extschema@.uuid7_plan_statistics(c_rel, c_att))
 		 ORDER BY 1
 	LOOP
 		IF rec.may_own THEN

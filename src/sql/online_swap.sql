@@ -29,11 +29,11 @@ AS $fn$
 		 WHERE oc.migration_id = migration
 	), stats AS (
 		-- extended statistics on a converted column (as a column or in an expression): dropped with it
-		SELECT DISTINCT s.oid, s.stxname, s.stxnamespace, s.stxowner, to_jsonb(s)->>'stxstattarget' AS target
-		  FROM pg_statistic_ext s JOIN converted c ON c.relid = s.stxrelid
-		 WHERE c.attnum = ANY (s.stxkeys::int2[])
-			OR EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_statistic_ext'::regclass AND d.objid = s.oid
-						  AND d.refclassid = 'pg_class'::regclass AND d.refobjid = c.relid AND d.refobjsubid = c.attnum)
+		SELECT s.oid, s.stxname, s.stxnamespace, s.stxowner, to_jsonb(s)->>'stxstattarget' AS target
+		  FROM pg_statistic_ext s
+		 WHERE s.oid IN (SELECT @extschema@.uuid7_plan_statistics(
+							(SELECT array_agg(c.relid::oid ORDER BY c.relid, c.attnum) FROM converted c),
+							(SELECT array_agg(c.attnum ORDER BY c.relid, c.attnum) FROM converted c)))
 	)
 	SELECT coalesce(array_agg(x.stmt ORDER BY x.n, x.stmt), '{}') FROM (
 		-- comments of the primary key, unique and CHECK constraints built again from their twins
