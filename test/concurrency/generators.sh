@@ -2,7 +2,7 @@
 # test/concurrency/generators.sh — several sessions generating at once.
 #
 # Both modes: no duplicate v7 or v6 across 4 concurrent sessions, each session's ids strictly increasing.
-# Preloaded (UUID7_MODE=preload): the ordering is cluster-wide — no two sessions share an embedded instant, and an
+# Preloaded (UUID7_MODE=preload): the ordering is cluster-wide — no two sessions share an embedded position, and an
 # id generated right after another session's burst is greater than everything in that burst, even though the
 # burst ran the embedded clock ahead of real time.
 set -uo pipefail
@@ -54,9 +54,16 @@ check_true "sessions generated concurrently" "WITH span AS (SELECT session, min(
 	SELECT bool_and(a.lo <= b.hi AND b.lo <= a.hi) FROM span a JOIN span b ON a.session < b.session"
 
 if [ "$expected_scope" = cluster ]; then
-	# One shared clock state: even the time fields (48-bit ms + 12-bit fraction; 60-bit ticks) never repeat.
-	check_eq "v7 instants distinct cluster-wide" "$total" "$(sql "SELECT count(DISTINCT substr(v7::text, 1, 18)) FROM ids")"
-	check_eq "v6 instants distinct cluster-wide" "$total" "$(sql "SELECT count(DISTINCT substr(v6::text, 1, 18)) FROM ids")"
+	# One shared clock state: every id comes from one strictly increasing position (src/core/ordering.hpp), so
+	# no two sessions share one. The position is the time fields plus the counter bits: v7's 8 low counter bits
+	# are the top of rand_b (byte 8's low 6 bits, byte 9's top 2), v6's 6-bit counter is the top of clock_seq
+	# (byte 8's low 6 bits). Per-session state would repeat positions (two sessions, one clock reading). The
+	# time fields alone may repeat by design: once the lead over the clock passes half its bound (a clock that
+	# stepped back, a rate above one id per 244 ns) the counter bits count instead of the time fields.
+	check_eq "v7 positions distinct cluster-wide" "$total" "$(sql "SELECT count(DISTINCT (substr(v7::text, 1, 18),
+		(get_byte(uuid_send(v7), 8) & 63) << 2 | get_byte(uuid_send(v7), 9) >> 6)) FROM ids")"
+	check_eq "v6 positions distinct cluster-wide" "$total" "$(sql "SELECT count(DISTINCT (substr(v6::text, 1, 18),
+		get_byte(uuid_send(v6), 8) & 63)) FROM ids")"
 
 	for round in 1 2 3; do
 		# The burst: 2M calls in one statement, faster than one per 245 ns, run the embedded time ahead of the real
