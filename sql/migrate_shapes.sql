@@ -65,7 +65,7 @@ CREATE TABLE sixes (id bigint PRIMARY KEY);
 INSERT INTO sixes SELECT generate_series(1, 500);
 SET TIME ZONE 'UTC';
 SELECT uuid7_migrate(ARRAY['stamped', 'sixes']::regclass[],
-	'{"tables": {"stamped": {"timestamp_column": "created_at", "mapping_table": "stamped_keys"}, "sixes": {"version": 6}}}');
+	'{"tables": {"stamped": {"timestamp_column": "created_at", "time_zone": "UTC", "mapping_table": "stamped_keys"}, "sixes": {"version": 6}}}');
 SELECT bool_and(uuid_v7_timestamp(s.id) = date_trunc('milliseconds', b.created_at)::timestamptz) AS carries_time,
 	   bool_and(uuid_version(s.id) = 7) AS v7
   FROM stamped_before b JOIN stamped s ON s.id = uuid7_mapped_id('stamped', b.id);

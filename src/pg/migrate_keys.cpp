@@ -71,18 +71,21 @@ struct LoadedMap
 	int32 *dense; /* direct index, or nullptr */
 	size_t nslots;
 };
-constexpr int kMaxLoadedMaps = 32;
-LoadedMap loaded_maps[kMaxLoadedMaps];
+/* As many as the transaction looks up (a whole schema's tables in one call): grown in map_context, by doubling. */
+LoadedMap *loaded_maps = nullptr;
 int n_loaded_maps = 0;
+int loaded_maps_capacity = 0;
 MemoryContext map_context = nullptr;
 bool xact_callback_registered = false;
 
 void ForgetMaps(XactEvent event, void *)
 {
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE ||
-		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
+	    event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
 	{
 		n_loaded_maps = 0;
+		loaded_maps = nullptr;
+		loaded_maps_capacity = 0;
 		if (map_context != nullptr)
 		{
 			MemoryContextDelete(map_context);
@@ -99,15 +102,15 @@ void CheckMapShape(Relation rel)
 {
 	if (rel->rd_rel->relkind != RELKIND_RELATION)
 		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-						errmsg("\"%s\" is not a uuid7 mapping table", RelationGetRelationName(rel)),
-						errdetail("A mapping table is an ordinary table, not a view, partitioned, foreign or "
-								  "other relation.")));
+		                errmsg("\"%s\" is not a uuid7 mapping table", RelationGetRelationName(rel)),
+		                errdetail("A mapping table is an ordinary table, not a view, partitioned, foreign or "
+		                          "other relation.")));
 	TupleDesc desc = RelationGetDescr(rel);
 	if (desc->natts < 2 || TupleDescAttr(desc, 0)->atttypid != INT8OID || TupleDescAttr(desc, 1)->atttypid != UUIDOID ||
-		TupleDescAttr(desc, 0)->attisdropped || TupleDescAttr(desc, 1)->attisdropped)
+	    TupleDescAttr(desc, 0)->attisdropped || TupleDescAttr(desc, 1)->attisdropped)
 		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-						errmsg("\"%s\" is not a uuid7 mapping table", RelationGetRelationName(rel)),
-						errdetail("A mapping table starts with columns (old_id bigint, new_id uuid).")));
+		                errmsg("\"%s\" is not a uuid7 mapping table", RelationGetRelationName(rel)),
+		                errdetail("A mapping table starts with columns (old_id bigint, new_id uuid).")));
 }
 
 /*
@@ -121,18 +124,17 @@ void CheckAccess(Oid map)
 {
 	const Oid role = GetUserId();
 	const AclResult acl = pg_class_aclcheck(map, role, ACL_SELECT);
-	if (acl != ACLCHECK_OK &&
-		(pg_attribute_aclcheck(map, 1, role, ACL_SELECT) != ACLCHECK_OK ||
-		 pg_attribute_aclcheck(map, 2, role, ACL_SELECT) != ACLCHECK_OK))
+	if (acl != ACLCHECK_OK && (pg_attribute_aclcheck(map, 1, role, ACL_SELECT) != ACLCHECK_OK ||
+	                           pg_attribute_aclcheck(map, 2, role, ACL_SELECT) != ACLCHECK_OK))
 		aclcheck_error(acl, OBJECT_TABLE, get_rel_name(map));
 	if (check_enable_rls(map, InvalidOid, false) == RLS_ENABLED)
 		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						errmsg("uuid7_migration_lookup cannot read \"%s\": row-level security applies to it",
-							   get_rel_name(map)),
-						errdetail("The lookup reads the whole table without its policies, so it refuses any table "
-								  "whose policies apply to role \"%s\".",
-								  GetUserNameFromId(role, false)),
-						errhint("Look the key up with a query, which the policies filter.")));
+		                errmsg("uuid7_migration_lookup cannot read \"%s\": row-level security applies to it",
+		                       get_rel_name(map)),
+		                errdetail("The lookup reads the whole table without its policies, so it refuses any table "
+		                          "whose policies apply to role \"%s\".",
+		                          GetUserNameFromId(role, false)),
+		                errhint("Look the key up with a query, which the policies filter.")));
 }
 
 LoadedMap *LoadMap(Oid map)
@@ -142,13 +144,9 @@ LoadedMap *LoadMap(Oid map)
 		RegisterXactCallback(ForgetMaps, nullptr);
 		xact_callback_registered = true;
 	}
-	if (n_loaded_maps >= kMaxLoadedMaps)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						errmsg("too many uuid7 mapping tables in one transaction"),
-						errdetail("At most %d mapping tables can be looked up in one transaction.", kMaxLoadedMaps)));
 	if (!ActiveSnapshotSet())
 		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						errmsg("uuid7_migration_lookup needs an active snapshot")));
+		                errmsg("uuid7_migration_lookup needs an active snapshot")));
 	if (map_context == nullptr)
 		map_context = AllocSetContextCreate(TopMemoryContext, "uuid7 migration maps", ALLOCSET_DEFAULT_SIZES);
 
@@ -158,8 +156,8 @@ LoadedMap *LoadMap(Oid map)
 
 	size_t capacity = 1024;
 	size_t n = 0;
-	auto *entries = static_cast<uuid7::KeyMapEntry *>(
-		MemoryContextAllocHuge(map_context, capacity * sizeof(uuid7::KeyMapEntry)));
+	auto *entries =
+	    static_cast<uuid7::KeyMapEntry *>(MemoryContextAllocHuge(map_context, capacity * sizeof(uuid7::KeyMapEntry)));
 	TableScanDesc scan = uuid7::pg::BeginSeqScan(rel, GetActiveSnapshot());
 	TupleTableSlot *slot = table_slot_create(rel, nullptr);
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
@@ -172,8 +170,7 @@ LoadedMap *LoadMap(Oid map)
 		if (n == capacity)
 		{
 			capacity *= 2;
-			entries = static_cast<uuid7::KeyMapEntry *>(
-				repalloc_huge(entries, capacity * sizeof(uuid7::KeyMapEntry)));
+			entries = static_cast<uuid7::KeyMapEntry *>(repalloc_huge(entries, capacity * sizeof(uuid7::KeyMapEntry)));
 		}
 		entries[n].old_key = DatumGetInt64(old_key);
 		std::memcpy(entries[n].new_key, DatumGetUUIDP(new_key)->data, uuid7::kUuidSize);
@@ -189,11 +186,18 @@ LoadedMap *LoadMap(Oid map)
 		size_t dup = uuid7::KeyMapFirstDuplicate(entries, n);
 		if (dup < n)
 			ereport(ERROR, (errcode(ERRCODE_UNIQUE_VIOLATION),
-							errmsg("mapping table \"%s\" maps old key " INT64_FORMAT " more than once",
-								   RelationGetRelationName(rel), entries[dup].old_key)));
+			                errmsg("mapping table \"%s\" maps old key " INT64_FORMAT " more than once",
+			                       RelationGetRelationName(rel), entries[dup].old_key)));
 	}
 	table_close(rel, NoLock); /* keep the lock: the map must not change while it is cached */
 
+	if (n_loaded_maps == loaded_maps_capacity)
+	{
+		loaded_maps_capacity = loaded_maps_capacity == 0 ? 32 : loaded_maps_capacity * 2;
+		const Size size = sizeof(LoadedMap) * static_cast<Size>(loaded_maps_capacity);
+		loaded_maps = static_cast<LoadedMap *>(loaded_maps == nullptr ? MemoryContextAlloc(map_context, size)
+		                                                              : repalloc(loaded_maps, size));
+	}
 	LoadedMap *loaded = &loaded_maps[n_loaded_maps++];
 	loaded->map = map;
 	loaded->lxid = uuid7::pg::CurrentLocalXid();
@@ -231,82 +235,84 @@ LoadedMap *FindLoadedMap(Oid map)
 extern "C"
 {
 
-PG_FUNCTION_INFO_V1(uuid7_migration_next);
-PG_FUNCTION_INFO_V1(uuid7_migration_lookup);
+	PG_FUNCTION_INFO_V1(uuid7_migration_next);
+	PG_FUNCTION_INFO_V1(uuid7_migration_lookup);
 
-/*
- * uuid7_migration_next(map regclass, version integer, ts timestamptz, from_column boolean) RETURNS uuid
- *
- * Called once per row, in the order the new keys must sort (old key, or timestamp column then old key). A new
- * `map` (or a new transaction) starts a new run. from_column: take the time from ts (NULL is an error), else from
- * the clock.
- */
-Datum uuid7_migration_next(PG_FUNCTION_ARGS)
-{
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(3))
-		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						errmsg("uuid7_migration_next: map, version and from_column must not be null")));
-	const Oid map = PG_GETARG_OID(0);
-	const int32 version = PG_GETARG_INT32(1);
-	const bool from_column = PG_GETARG_BOOL(3);
-	if (version != 6 && version != 7)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("uuid version must be 6 or 7, not %d", version)));
-	if (from_column && PG_ARGISNULL(2))
-		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						errmsg("the timestamp column of a row being migrated is null"),
-						errdetail("Mapping table \"%s\" is being filled from a timestamp column.", get_rel_name(map)),
-						errhint("Fill the NULL timestamps first, or migrate without the \"timestamp_column\" option.")));
+	/*
+	 * uuid7_migration_next(map regclass, version integer, ts timestamptz, from_column boolean) RETURNS uuid
+	 *
+	 * Called once per row, in the order the new keys must sort (old key, or timestamp column then old key). A new
+	 * `map` (or a new transaction) starts a new run. from_column: take the time from ts (NULL is an error), else from
+	 * the clock.
+	 */
+	Datum uuid7_migration_next(PG_FUNCTION_ARGS)
+	{
+		if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(3))
+			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			                errmsg("uuid7_migration_next: map, version and from_column must not be null")));
+		const Oid map = PG_GETARG_OID(0);
+		const int32 version = PG_GETARG_INT32(1);
+		const bool from_column = PG_GETARG_BOOL(3);
+		if (version != 6 && version != 7)
+			ereport(ERROR,
+			        (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("uuid version must be 6 or 7, not %d", version)));
+		if (from_column && PG_ARGISNULL(2))
+			ereport(ERROR,
+			        (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			         errmsg("the timestamp column of a row being migrated is null"),
+			         errdetail("Mapping table \"%s\" is being filled from a timestamp column.", get_rel_name(map)),
+			         errhint("Fill the NULL timestamps first, or migrate without the \"timestamp_column\" option.")));
 
-	if (keygen_run.map != map || keygen_run.lxid != uuid7::pg::CurrentLocalXid())
-	{
-		keygen_run.map = map;
-		keygen_run.lxid = uuid7::pg::CurrentLocalXid();
-		keygen_run.have_last = false;
+		if (keygen_run.map != map || keygen_run.lxid != uuid7::pg::CurrentLocalXid())
+		{
+			keygen_run.map = map;
+			keygen_run.lxid = uuid7::pg::CurrentLocalXid();
+			keygen_run.have_last = false;
+		}
+		const uint8 *last = keygen_run.have_last ? keygen_run.last : nullptr;
+		pg_uuid_t *out = uuid7::pg::NewUuid();
+		if (version == 7)
+		{
+			/* a row's time reaches 10889, past 2^64 ns since 1970: it goes in as µs, never scaled to ns */
+			const uuid7::V7Instant at = from_column ? uuid7::V7InstantFromUs(static_cast<uint64>(
+			                                              uuid7::pg::V7UnixUsFromTimestamp(PG_GETARG_TIMESTAMPTZ(2))))
+			                                        : uuid7::V7InstantFromNs(uuid7::pg::NextV7InstantNs());
+			uuid7::NextMigrationV7(out->data, last, at, uuid7::pg::RandomU64());
+		}
+		else
+		{
+			const uint64 ticks =
+			    from_column ? uuid7::pg::V6TicksFromTimestamp(PG_GETARG_TIMESTAMPTZ(2)) : uuid7::pg::NextV6Tick();
+			uuid7::NextMigrationV6(out->data, last, ticks, uuid7::pg::RandomU64());
+		}
+		std::memcpy(keygen_run.last, out->data, uuid7::kUuidSize);
+		keygen_run.have_last = true;
+		PG_RETURN_UUID_P(out);
 	}
-	const uint8 *last = keygen_run.have_last ? keygen_run.last : nullptr;
-	pg_uuid_t *out = uuid7::pg::NewUuid();
-	if (version == 7)
-	{
-		/* a row's time reaches 10889, past 2^64 ns since 1970: it goes in as µs, never scaled to ns */
-		const uuid7::V7Instant at =
-			from_column ? uuid7::V7InstantFromUs(
-							  static_cast<uint64>(uuid7::pg::V7UnixUsFromTimestamp(PG_GETARG_TIMESTAMPTZ(2))))
-						: uuid7::V7InstantFromNs(uuid7::pg::NextV7InstantNs());
-		uuid7::NextMigrationV7(out->data, last, at, uuid7::pg::RandomU64());
-	}
-	else
-	{
-		const uint64 ticks =
-			from_column ? uuid7::pg::V6TicksFromTimestamp(PG_GETARG_TIMESTAMPTZ(2)) : uuid7::pg::NextV6Tick();
-		uuid7::NextMigrationV6(out->data, last, ticks, uuid7::pg::RandomU64());
-	}
-	std::memcpy(keygen_run.last, out->data, uuid7::kUuidSize);
-	keygen_run.have_last = true;
-	PG_RETURN_UUID_P(out);
-}
 
-/*
- * uuid7_migration_lookup(map regclass, old_id bigint) RETURNS uuid   (STRICT)
- *
- * Used in the USING expression of the migration's ALTER TABLE. An old key missing from the map is an error: a
- * silently NULL foreign key would lose a relationship.
- */
-Datum uuid7_migration_lookup(PG_FUNCTION_ARGS)
-{
-	const Oid map = PG_GETARG_OID(0);
-	const int64 old_key = PG_GETARG_INT64(1);
-	LoadedMap *loaded = FindLoadedMap(map);
-	const uuid7::KeyMapEntry *entry =
-		uuid7::KeyMapFind(loaded->entries, loaded->n, loaded->dense, loaded->nslots, old_key);
-	if (entry == nullptr)
-		ereport(ERROR, (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-						errmsg("key " INT64_FORMAT " has no entry in mapping table \"%s\"", old_key, get_rel_name(map)),
-						errdetail("A referencing row holds a key that the referenced table does not have (a NOT VALID "
-								  "foreign key, or a constraint added after the rows)."),
-						errhint("Delete or fix the dangling references, then migrate again.")));
-	pg_uuid_t *out = uuid7::pg::NewUuid();
-	std::memcpy(out->data, entry->new_key, uuid7::kUuidSize);
-	PG_RETURN_UUID_P(out);
-}
+	/*
+	 * uuid7_migration_lookup(map regclass, old_id bigint) RETURNS uuid   (STRICT)
+	 *
+	 * Used in the USING expression of the migration's ALTER TABLE. An old key missing from the map is an error: a
+	 * silently NULL foreign key would lose a relationship.
+	 */
+	Datum uuid7_migration_lookup(PG_FUNCTION_ARGS)
+	{
+		const Oid map = PG_GETARG_OID(0);
+		const int64 old_key = PG_GETARG_INT64(1);
+		LoadedMap *loaded = FindLoadedMap(map);
+		const uuid7::KeyMapEntry *entry =
+		    uuid7::KeyMapFind(loaded->entries, loaded->n, loaded->dense, loaded->nslots, old_key);
+		if (entry == nullptr)
+			ereport(ERROR,
+			        (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			         errmsg("key " INT64_FORMAT " has no entry in mapping table \"%s\"", old_key, get_rel_name(map)),
+			         errdetail("A referencing row holds a key that the referenced table does not have (a NOT VALID "
+			                   "foreign key, or a constraint added after the rows)."),
+			         errhint("Delete or fix the dangling references, then migrate again.")));
+		pg_uuid_t *out = uuid7::pg::NewUuid();
+		std::memcpy(out->data, entry->new_key, uuid7::kUuidSize);
+		PG_RETURN_UUID_P(out);
+	}
 
 } // extern "C"

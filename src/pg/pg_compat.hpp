@@ -69,7 +69,7 @@ inline bool RunPortal(Portal portal, DestReceiver *dest, QueryCompletion *qc)
 #endif
 }
 
-/* The walkers of a node tree: analysed expressions and raw parse trees. Up to 15 the walker's type is the
+/* The walkers of a node tree: analysed expressions, queries and raw parse trees. Up to 15 the walker's type is the
  * unprototyped bool (*)(); it is cast through void (*)(void), the one function pointer type GCC lets any other be
  * cast to without a warning. */
 using TreeWalker = bool (*)(Node *node, void *context);
@@ -80,6 +80,15 @@ inline bool WalkExpression(Node *node, TreeWalker walker, void *context)
 	return expression_tree_walker(node, walker, context);
 #else
 	return expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(walker)), context);
+#endif
+}
+
+inline bool WalkQuery(Query *query, TreeWalker walker, void *context, int flags)
+{
+#if PG_VERSION_NUM >= 160000
+	return query_tree_walker(query, walker, context, flags);
+#else
+	return query_tree_walker(query, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(walker)), context, flags);
 #endif
 }
 

@@ -49,6 +49,7 @@ BEGIN
 			CONTINUE;
 		END IF;
 		IF refusals > 0 THEN EXIT; END IF;
+		IF rec.phase = 'note' THEN CONTINUE; END IF;		-- what a step implies, with no statement of its own
 		EXECUTE rec.statement;
 		steps := steps + 1;
 		IF rec.phase = 'register' THEN migrated := migrated || to_jsonb(rec.object); END IF;

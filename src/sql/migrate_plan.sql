@@ -1,5 +1,12 @@
 -- src/sql/migrate_plan.sql — uuid7_migration_plan() and its pieces: what it refuses, every statement it runs.
 
+-- Whether a CHECK or index expression keeps its meaning on the new keys (src/pg/translatable_expr.cpp).
+CREATE OR REPLACE FUNCTION uuid7_expression_translates(expr pg_node_tree, columns int2[], sources int[]) RETURNS boolean
+LANGUAGE C STRICT STABLE
+AS 'MODULE_PATHNAME', 'uuid7_expression_translates';
+COMMENT ON FUNCTION uuid7_expression_translates(pg_node_tree, int2[], int[]) IS
+	'internal to the migration plan: whether a stored CHECK or index expression has the same truth once columns[i] hold the uuids of mapping sources[i] (only NULL tests, and comparisons of two columns of one mapping)';
+
 -- The plan's refusals for what depends on a converted column (c_rel, c_att; c_src: index into t_* of the key whose
 -- mapping gives its values) and cannot follow it to uuid: constraints, indexes, defaults and generated columns, rules,
 -- policies, triggers, SQL-bodied functions, publications, row types used elsewhere, shared key sequences. Views are
@@ -23,7 +30,10 @@ BEGIN
 	FOR rec IN
 		SELECT DISTINCT d.classid, d.objid, d.objsubid, cc.rel, cc.att, cc.src,
 			   format('%I.%I', ns.nspname, c.relname) AS qname,
-			   a.attname, pg_describe_object(d.classid, d.objid, d.objsubid) AS what
+			   a.attname, pg_describe_object(d.classid, d.objid, d.objsubid) AS what,
+			   -- every converted column of the table, and the mapping each takes its values from
+			   (SELECT array_agg(x.att ORDER BY x.att) FROM unnest(c_rel, c_att) AS x(rel, att) WHERE x.rel = cc.rel) AS rel_atts,
+			   (SELECT array_agg(x.src ORDER BY x.att) FROM unnest(c_rel, c_att, c_src) AS x(rel, att, src) WHERE x.rel = cc.rel) AS rel_srcs
 		  FROM unnest(c_rel, c_att, c_src) AS cc(rel, att, src)
 		  JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = cc.rel AND d.refobjsubid = cc.att
 		  JOIN pg_class c ON c.oid = cc.rel
@@ -42,10 +52,8 @@ BEGIN
 				x_hint := x_hint || 'Migrate the referenced table in the same call, or drop that foreign key first.'::text;
 			ELSIF rec2.contype = 'n' THEN
 				CONTINUE;	-- NOT NULL, a constraint row of its own from PostgreSQL 18 on: holds for uuid as well
-			ELSIF rec2.contype = 'c'
-				  AND regexp_replace(rec2.conbin::text, '\{NULLTEST :arg \{VAR :varno 1 :varattno ' || rec.att || ' [^{}]*\}', '', 'g')
-					  !~ ('\{VAR :varno 1 :varattno ' || rec.att || ' ') THEN
-				CONTINUE;	-- only IS [NOT] NULL tests on the column: valid for uuid as well
+			ELSIF rec2.contype = 'c' AND @extschema@.uuid7_expression_translates(rec2.conbin, rec.rel_atts, rec.rel_srcs) THEN
+				CONTINUE;	-- NULL tests, comparisons of columns of one mapping: the same truth on the new keys
 			ELSE
 				x_detail := x_detail || format('%s uses column %I of table %s in an expression that cannot be translated to uuid',
 					rec.what, rec.attname, rec.qname);
@@ -57,11 +65,40 @@ BEGIN
 			IF rec2.relkind = 'S' THEN
 				CONTINUE;	-- the owned sequence of a serial column: handled below
 			ELSIF rec2.relkind IN ('i', 'I') THEN
-				IF (rec2.indexprs IS NULL OR rec2.indexprs::text !~ ('\{VAR :varno 1 :varattno ' || rec.att || ' '))
-				   AND (rec2.indpred IS NULL OR
-						regexp_replace(rec2.indpred::text, '\{NULLTEST :arg \{VAR :varno 1 :varattno ' || rec.att || ' [^{}]*\}', '', 'g')
-						!~ ('\{VAR :varno 1 :varattno ' || rec.att || ' ')) THEN
-					CONTINUE;	-- rebuilt by ALTER COLUMN TYPE with the same name and shape
+				IF (rec2.indexprs IS NULL OR @extschema@.uuid7_expression_translates(rec2.indexprs, rec.rel_atts, rec.rel_srcs))
+				   AND (rec2.indpred IS NULL OR @extschema@.uuid7_expression_translates(rec2.indpred, rec.rel_atts, rec.rel_srcs)) THEN
+					-- Rebuilt by ALTER COLUMN TYPE with the same name and shape, operator classes included: one named in
+					-- the definition (not the default for the column's type) is kept and refuses uuid (42804); a default
+					-- one becomes uuid's default for the access method, if it has one (42704 otherwise).
+					SELECT oc.opcname, am.amname, oc.opcdefault AND oc.opcintype = coalesce(nullif(at.typbasetype, 0), a.atttypid) AS is_default,
+						   (SELECT format('%I.%I', un.nspname, u.opcname) FROM pg_opclass u JOIN pg_namespace un ON un.oid = u.opcnamespace
+							 WHERE u.opcmethod = oc.opcmethod AND u.opcintype = 'uuid'::regtype
+							 ORDER BY u.opcname = replace(replace(replace(oc.opcname, 'int2', 'uuid'), 'int4', 'uuid'), 'int8', 'uuid') DESC,
+									  u.opcdefault DESC LIMIT 1) AS for_uuid,
+						   EXISTS (SELECT 1 FROM pg_opclass u WHERE u.opcmethod = oc.opcmethod AND u.opcintype = 'uuid'::regtype AND u.opcdefault) AS uuid_has_default
+					  INTO rec2
+					  FROM pg_index ix
+					  JOIN LATERAL generate_series(0, ix.indnkeyatts - 1) AS k(n) ON ix.indkey[k.n] = rec.att
+					  JOIN pg_opclass oc ON oc.oid = ix.indclass[k.n]
+					  JOIN pg_am am ON am.oid = oc.opcmethod
+					  JOIN pg_attribute a ON a.attrelid = rec.rel AND a.attnum = rec.att
+					  JOIN pg_type at ON at.oid = a.atttypid
+					 WHERE ix.indexrelid = rec.objid
+					 ORDER BY 3, k.n LIMIT 1;
+					IF NOT FOUND OR (rec2.is_default AND rec2.uuid_has_default) THEN
+						CONTINUE;
+					END IF;
+					x_object := x_object || rec.what;
+					x_state := x_state || CASE WHEN rec2.is_default THEN '42704' ELSE '42804' END;
+					x_detail := x_detail || CASE WHEN rec2.is_default
+						THEN format('%s on column %I of table %s would need a default %s operator class for uuid, and there is none',
+									rec.what, rec.attname, rec.qname, rec2.amname)
+						ELSE format('%s uses operator class %I on column %I of table %s, which does not accept uuid',
+									rec.what, rec2.opcname, rec.attname, rec.qname) END;
+					x_hint := x_hint || CASE WHEN rec2.for_uuid IS NOT NULL
+						THEN format('Drop the index, migrate, then create it again with operator class %s.', rec2.for_uuid)
+						ELSE format('Drop the index, migrate, then index the uuid column otherwise (access method %s has no operator class for uuid here).', rec2.amname) END;
+					CONTINUE;
 				END IF;
 				x_detail := x_detail || format('%s uses column %I of table %s in an expression or predicate that cannot be translated to uuid',
 					rec.what, rec.attname, rec.qname);
@@ -304,9 +341,10 @@ DECLARE
 	t_oid oid[] := '{}';			-- migrated tables (valid ones), in call order
 	t_att int2[] := '{}';			-- their key column
 	t_map text[] := '{}';			-- qualified, quoted mapping table
+	t_mapns text[] := '{}';			-- its schema
 	t_ver int[] := '{}';
 	t_ts text[] := '{}';			-- timestamp column (or NULL)
-	t_tstype oid[] := '{}';
+	t_tsexpr text[] := '{}';		-- the timestamp column read as timestamptz (a timestamp: at the zone given)
 	-- converted columns
 	c_rel oid[] := '{}';
 	c_att int2[] := '{}';
@@ -329,6 +367,9 @@ DECLARE
 	tab_opts jsonb := '{}';
 	v_version int;
 	v_analyze boolean := false;
+	v_validate boolean := false;	-- count the references that no key answers (reads the referencing tables)
+	n_dangling bigint;
+	example text;
 	rec record;
 	rec2 record;
 	qname text;
@@ -352,9 +393,9 @@ BEGIN
 		RAISE EXCEPTION 'options must be a jsonb object' USING ERRCODE = '22023';
 	END IF;
 	FOR k IN SELECT jsonb_object_keys(options) LOOP
-		IF k NOT IN ('version', 'mapping_schema', 'analyze', 'tables') THEN
+		IF k NOT IN ('version', 'mapping_schema', 'analyze', 'validate', 'tables') THEN
 			RAISE EXCEPTION 'unknown option "%"', k USING ERRCODE = '22023',
-				HINT = 'Top-level options are version, mapping_schema, analyze and tables.';
+				HINT = 'Top-level options are version, mapping_schema, analyze, validate and tables.';
 		END IF;
 	END LOOP;
 	IF options ? 'analyze' THEN
@@ -362,6 +403,12 @@ BEGIN
 			RAISE EXCEPTION 'option "analyze" must be true or false' USING ERRCODE = '22023';
 		END IF;
 		v_analyze := (options->>'analyze')::boolean;
+	END IF;
+	IF options ? 'validate' THEN
+		IF jsonb_typeof(options->'validate') <> 'boolean' THEN
+			RAISE EXCEPTION 'option "validate" must be true or false' USING ERRCODE = '22023';
+		END IF;
+		v_validate := (options->>'validate')::boolean;
 	END IF;
 	IF options ? 'tables' THEN
 		IF jsonb_typeof(options->'tables') <> 'object' THEN
@@ -388,9 +435,9 @@ BEGIN
 				RAISE EXCEPTION 'options of table % must be a jsonb object', rel USING ERRCODE = '22023';
 			END IF;
 			FOR j IN SELECT 1 FROM jsonb_object_keys(topt) AS o(key)
-					WHERE o.key NOT IN ('version', 'timestamp_column', 'mapping_schema', 'mapping_table') LOOP
+					WHERE o.key NOT IN ('version', 'timestamp_column', 'time_zone', 'mapping_schema', 'mapping_table') LOOP
 				RAISE EXCEPTION 'unknown option for table %', rel USING ERRCODE = '22023',
-					HINT = 'Per-table options are version, timestamp_column, mapping_schema and mapping_table.';
+					HINT = 'Per-table options are version, timestamp_column, time_zone, mapping_schema and mapping_table.';
 			END LOOP;
 			tab_opts := tab_opts || jsonb_build_object(rel::oid::text, topt);
 		END LOOP;
@@ -457,6 +504,17 @@ BEGIN
 			x_hint := x_hint || 'Run the migration as a role with USAGE on the schema of every table it alters.'::text;
 			CONTINUE;
 		END IF;
+		-- The mapping is made by reading the table: rows that row security hides from this role would get no new
+		-- key, and the rewrite would then fail on them (23503, no entry in the mapping table), after all the work.
+		IF row_security_active(rel) THEN
+			x_object := x_object || qname;
+			x_detail := x_detail || format('row-level security applies to role %I on table %s, whose every row the migration must read (policies: %s)',
+				current_user, qname, coalesce((SELECT string_agg(quote_ident(p.polname), ', ' ORDER BY p.polname)
+												  FROM pg_policy p WHERE p.polrelid = rel), 'none, so every row is hidden'));
+			x_state := x_state || '42501'::text;
+			x_hint := x_hint || 'Run the migration as a role with BYPASSRLS, or ALTER TABLE ... NO FORCE ROW LEVEL SECURITY for its duration (the owner is then exempt).'::text;
+			CONTINUE;
+		END IF;
 		-- the key: a one-column primary key of type smallint, integer or bigint
 		SELECT con.conname, con.conkey, a.attname, a.atttypid, a.attidentity
 		  INTO rec2
@@ -478,7 +536,7 @@ BEGIN
 		END IF;
 
 		-- options of this table
-		opt := options - 'tables' - 'analyze';
+		opt := options - 'tables' - 'analyze' - 'validate';
 		IF tab_opts ? rel::oid::text THEN
 			opt := opt || (tab_opts -> rel::oid::text);
 		END IF;
@@ -537,15 +595,40 @@ BEGIN
 				RAISE EXCEPTION 'column "%" of table % given as timestamp_column is of type %, not a timestamp',
 					opt->>'timestamp_column', qname, rec2.atttypid::regtype USING ERRCODE = '42804';
 			END IF;
+			-- A timestamp without time zone means nothing without one: read in the session's TimeZone, the same
+			-- rows would get other keys on a server configured otherwise. The zone must be said.
+			IF rec2.atttypid = 'timestamp'::regtype AND NOT opt ? 'time_zone' THEN
+				RAISE EXCEPTION 'column "%" of table % given as timestamp_column is a timestamp without time zone', rec2.attname, qname
+					USING ERRCODE = '22023',
+					HINT = format('Say which time zone its values are in: add "time_zone": "UTC" (or the application''s zone) to the options of table %s.', qname);
+			ELSIF rec2.atttypid = 'timestamptz'::regtype AND opt ? 'time_zone' THEN
+				RAISE EXCEPTION 'option "time_zone" of table % applies to a timestamp without time zone, and column "%" has one', qname, rec2.attname
+					USING ERRCODE = '22023';
+			ELSIF opt ? 'time_zone' THEN
+				IF jsonb_typeof(opt->'time_zone') <> 'string' THEN
+					RAISE EXCEPTION 'option "time_zone" of table % must be a string', qname USING ERRCODE = '22023';
+				END IF;
+				BEGIN
+					PERFORM timestamp '2000-01-01' AT TIME ZONE (opt->>'time_zone');
+				EXCEPTION WHEN invalid_parameter_value THEN
+					RAISE EXCEPTION 'option "time_zone" of table %: time zone "%" is not recognized', qname, opt->>'time_zone'
+						USING ERRCODE = '22023', HINT = 'Name a zone of pg_timezone_names, such as UTC or Europe/Berlin.';
+				END;
+			END IF;
 			t_ts := t_ts || (rec2.attname)::text;
-			t_tstype := t_tstype || rec2.atttypid;
+			t_tsexpr := t_tsexpr || CASE WHEN opt ? 'time_zone' THEN format('%I AT TIME ZONE %L', rec2.attname, opt->>'time_zone')
+										 ELSE quote_ident(rec2.attname) END;
 		ELSE
+			IF opt ? 'time_zone' THEN
+				RAISE EXCEPTION 'option "time_zone" of table % needs a timestamp_column', qname USING ERRCODE = '22023';
+			END IF;
 			t_ts := t_ts || NULL::text;
-			t_tstype := t_tstype || 0::oid;
+			t_tsexpr := t_tsexpr || NULL::text;
 		END IF;
 		t_oid := t_oid || rel::oid;
 		t_att := t_att || (SELECT con.conkey[1] FROM pg_constraint con WHERE con.conrelid = rel AND con.contype = 'p');
 		t_map := t_map || format('%I.%I', map_schema, map_name);
+		t_mapns := t_mapns || map_schema;
 		t_ver := t_ver || v_version;
 		c_rel := c_rel || rel::oid;
 		c_att := c_att || t_att[cardinality(t_att)];
@@ -616,6 +699,32 @@ BEGIN
 		END LOOP;
 	END LOOP;
 
+	-- ---- references that no key answers: the rewrite would fail on them (23503) -------------------------------
+	-- Possible under a NOT VALID foreign key, a MATCH SIMPLE one over several columns with a NULL among them, or rows
+	-- written with triggers off. Counting reads the referencing tables, so only when asked ("validate": true);
+	-- otherwise the plan notes the foreign keys that allow it.
+	IF v_validate THEN
+		FOR rec IN
+			SELECT cc.rel, a.attname, t_oid[cc.src] AS key_rel, ka.attname AS key_col
+			  FROM unnest(c_rel, c_att, c_src) AS cc(rel, att, src)
+			  JOIN pg_attribute a ON a.attrelid = cc.rel AND a.attnum = cc.att
+			  JOIN pg_attribute ka ON ka.attrelid = t_oid[cc.src] AND ka.attnum = t_att[cc.src]
+			 WHERE NOT (cc.rel = t_oid[cc.src] AND cc.att = t_att[cc.src])
+			 ORDER BY cc.rel, cc.att
+		LOOP
+			EXECUTE format('SELECT count(*), min(r.%I)::text FROM %s r WHERE r.%I IS NOT NULL AND NOT EXISTS (SELECT FROM %s k WHERE k.%I OPERATOR(pg_catalog.=) r.%I)',
+				rec.attname, rec.rel::regclass, rec.attname, rec.key_rel::regclass, rec.key_col, rec.attname)
+			  INTO n_dangling, example;
+			IF n_dangling > 0 THEN
+				x_object := x_object || format('%s.%I', rec.rel::regclass, rec.attname);
+				x_detail := x_detail || format('column %I of table %s holds %s value(s) that no row of %s has as its key (the least: %s): the rewrite would fail on them',
+					rec.attname, rec.rel::regclass, n_dangling, rec.key_rel::regclass, example);
+				x_state := x_state || '23503'::text;
+				x_hint := x_hint || 'Delete those rows, set the column NULL in them, or add the missing keys; then plan again.'::text;
+			END IF;
+		END LOOP;
+	END IF;
+
 	-- ---- everything else that depends on a converted column -------------------------------------------------
 	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_dependent_refusals(c_rel, c_att, c_src, t_oid, t_att, fk_oid) LOOP
 		x_object := x_object || rec.object;
@@ -646,6 +755,14 @@ BEGIN
 		END LOOP;
 	END IF;
 
+	-- ---- the views, rehearsed: each must be created again over the converted columns ---------------------------
+	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_rehearse_views(c_rel, c_att, v_oid) LOOP
+		x_object := x_object || rec.object;
+		x_detail := x_detail || rec.detail;
+		x_state := x_state || rec.sqlstate;
+		x_hint := x_hint || rec.hint;
+	END LOOP;
+
 	-- ---- the steps --------------------------------------------------------------------------------------------
 	-- 1. lock every table altered, in a fixed order (OID) so that concurrent callers queue instead of
 	--    deadlocking (the views are locked when they are dropped)
@@ -670,13 +787,13 @@ BEGIN
 					  CASE WHEN t_ts[i] IS NULL THEN quote_ident(k) ELSE format('%I, then %I', t_ts[i], k) END)
 			|| 'index both directions'::text;
 		r_stmt := r_stmt
-			|| format('CREATE TABLE %s (old_id bigint NOT NULL, new_id uuid NOT NULL DEFAULT %s.uuid_generate_v7())', t_map[i], ext)
+			|| format('CREATE TABLE %s (old_id bigint NOT NULL, new_id uuid NOT NULL DEFAULT %s.uuid_generate_v%s())', t_map[i], ext, t_ver[i])
 			|| format('INSERT INTO %s (old_id, new_id) SELECT s.k, %s.uuid7_migration_next(%L::regclass, %s, %s, %s) FROM (SELECT %I AS k%s FROM %s ORDER BY %s OFFSET 0) AS s',
 					  t_map[i], ext, t_map[i], t_ver[i],
 					  CASE WHEN t_ts[i] IS NULL THEN 'NULL' ELSE 's.ts' END,
 					  CASE WHEN t_ts[i] IS NULL THEN 'false' ELSE 'true' END,
 					  k,
-					  CASE WHEN t_ts[i] IS NULL THEN '' ELSE format(', %I::timestamptz AS ts', t_ts[i]) END,
+					  CASE WHEN t_ts[i] IS NULL THEN '' ELSE format(', (%s)::timestamptz AS ts', t_tsexpr[i]) END,
 					  qname,
 					  CASE WHEN t_ts[i] IS NULL THEN '1' ELSE '2, 1' END)
 			|| format('ALTER TABLE %s ADD PRIMARY KEY (old_id), ADD UNIQUE (new_id)', t_map[i]);
@@ -692,6 +809,19 @@ BEGIN
 			r_stmt := r_stmt || format('ALTER TABLE %s OWNER TO %I', t_map[i],
 				(SELECT rolname FROM pg_roles WHERE oid = (SELECT relowner FROM pg_class WHERE oid = t_oid[i])));
 		END IF;
+		-- A publication of every table (or of every table in the mapping schema) takes the new table in at once.
+		FOR rec IN
+			SELECT p.pubname, p.puballtables FROM pg_publication p
+			 WHERE p.puballtables OR EXISTS (SELECT 1 FROM pg_publication_namespace pn JOIN pg_namespace n ON n.oid = pn.pnnspid
+											   WHERE pn.pnpubid = p.oid AND n.nspname = t_mapns[i])
+			 ORDER BY p.pubname
+		LOOP
+			r_phase := r_phase || 'note'::text;
+			r_object := r_object || t_map[i];
+			r_detail := r_detail || format('joins publication %I, which publishes %s: its subscribers need a table %s, or their replication stops',
+				rec.pubname, CASE WHEN rec.puballtables THEN 'every table' ELSE format('every table of schema %I', t_mapns[i]) END, t_map[i]);
+			r_stmt := r_stmt || NULL::text;
+		END LOOP;
 	END LOOP;
 
 	-- 3. drop the views (deepest first)
@@ -716,6 +846,19 @@ BEGIN
 		  FROM pg_constraint con WHERE con.oid = ANY (fk_oid)
 		 GROUP BY con.conrelid ORDER BY con.conrelid
 	LOOP
+		IF NOT v_validate THEN
+			FOR rec2 IN
+				SELECT con.conname FROM pg_constraint con
+				 WHERE con.oid = ANY (fk_oid) AND con.conrelid = rec.tbl
+				   AND (NOT con.convalidated OR (cardinality(con.conkey) > 1 AND con.confmatchtype = 's'))
+				 ORDER BY con.conname
+			LOOP
+				r_phase := r_phase || 'note'::text;
+				r_object := r_object || format('%I on %s', rec2.conname, rec.tbl);
+				r_detail := r_detail || 'NOT VALID or MATCH SIMPLE over several columns: rows may reference no key, and the rewrite would fail on them (23503); plan with "validate": true to count them first'::text;
+				r_stmt := r_stmt || NULL::text;
+			END LOOP;
+		END IF;
 		r_phase := r_phase || 'drop foreign key'::text;
 		r_object := r_object || rec.tbl::text;
 		r_detail := r_detail || format('foreign keys %s, recreated after the tables are altered', rec.names);
@@ -750,6 +893,26 @@ BEGIN
 				parts := parts || format('ALTER COLUMN %I TYPE pg_catalog.uuid USING %s.uuid7_migration_lookup(%L::pg_catalog.regclass, %I::pg_catalog.int8)',
 					rec2.attname, ext, t_map[rec2.src], rec2.attname);
 			END IF;
+		END LOOP;
+		-- what the type change takes away or passes on, with no statement of its own
+		FOR rec2 IN
+			SELECT format('column %I of type %s, a domain over %s%s, becomes plain uuid: the domain no longer applies to it',
+						  a.attname, format_type(a.atttypid, NULL), format_type(ty.typbasetype, NULL),
+						  coalesce(' with ' || (SELECT string_agg(format('constraint %I (%s)', dc.conname, pg_get_constraintdef(dc.oid)), ', ' ORDER BY dc.conname)
+												  FROM pg_constraint dc WHERE dc.contypid = ty.oid), '')) AS note
+			  FROM unnest(c_rel, c_att) AS cc(rel, att)
+			  JOIN pg_attribute a ON a.attrelid = cc.rel AND a.attnum = cc.att
+			  JOIN pg_type ty ON ty.oid = a.atttypid AND ty.typtype = 'd'
+			 WHERE cc.rel = rec.rel
+			UNION ALL
+			SELECT format('published by %I: its subscribers must change the same columns to uuid before this change reaches them', pt.pubname)
+			  FROM pg_publication_tables pt
+			 WHERE format('%I.%I', pt.schemaname, pt.tablename) = rec.rel::regclass::text
+		LOOP
+			r_phase := r_phase || 'note'::text;
+			r_object := r_object || rec.rel::regclass::text;
+			r_detail := r_detail || rec2.note;
+			r_stmt := r_stmt || NULL::text;
 		END LOOP;
 		r_phase := r_phase || 'alter table'::text;
 		r_object := r_object || rec.rel::regclass::text;

@@ -106,7 +106,8 @@ BEGIN
 			(SELECT format('%I.%I', ns.nspname, c2.relname) FROM pg_class c2 JOIN pg_namespace ns ON ns.oid = c2.relnamespace WHERE c2.oid = t.relid),
 			jsonb_build_object('mapping_table', 'uuid7_swap_' || migration || '_' || t.relid::oid));
 	END LOOP;
-	plan_opts := (m.plan_options - 'tables') || jsonb_build_object('tables', fake);
+	-- (not "validate": the verification has just checked every reference, and counting again would hold the locks)
+	plan_opts := (m.plan_options - 'tables' - 'validate') || jsonb_build_object('tables', fake);
 	PERFORM @extschema@.uuid7_online_plan(m.tables, plan_opts, 'swap');
 
 	FOR rec IN SELECT * FROM uuid7_plan_rows p WHERE p.phase IN ('drop view', 'drop foreign key') ORDER BY p.step LOOP

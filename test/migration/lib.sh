@@ -188,6 +188,30 @@ mig_setup() {
 	fi
 }
 
+# mig_refusal NAME TABLES SQLSTATE PATTERN BLOCKER_SQL UNDO_SQL [ROLE]: BLOCKER_SQL run, then the plan lists a
+# refusal with SQLSTATE whose object or detail contains PATTERN, uuid7_migrate raises it (naming it, with a hint) and
+# changes nothing (the fingerprint): 3 checks; then UNDO_SQL. ROLE: run the plan and the migration as that role.
+mig_refusal() {
+	local name=$1 tables=$2 state=$3 pattern=$4 blocker=$5 undo=$6 role=${7:-} before plan out set_role=
+	[ -n "$role" ] && set_role="SET ROLE \"$role\";"
+	if [ -n "$blocker" ] && ! out=$(sql "$blocker" 2>&1); then
+		fail "$name: setup" "$out"
+		return
+	fi
+	before=$(mig_fingerprint)
+	plan=$(psql -X -A -t -q -v ON_ERROR_STOP=1 -c "$set_role SELECT sqlstate, object, detail FROM uuid7_migration_plan($tables) WHERE sqlstate IS NOT NULL" 2>&1)
+	check_eq "$name: plan lists it with SQLSTATE $state" "$state" \
+		"$(printf '%s\n' "$plan" | grep -F -- "$pattern" | cut -d'|' -f1 | sort -u | tr '\n' ' ' | sed 's/ $//')"
+	out=$(psql -X -q -c "\\set VERBOSITY verbose" -c "$set_role SELECT uuid7_migrate($tables)" 2>&1)
+	if grep -q "ERROR:  $state:" <<<"$out" && grep -qF -- "$pattern" <<<"$out" && grep -q '^HINT:' <<<"$out"; then
+		pass "$name: uuid7_migrate raises $state naming it, with a hint"
+	else
+		fail "$name: uuid7_migrate raises $state naming it, with a hint" "got: $out"
+	fi
+	check_fingerprint "$name: nothing changed" "$before"
+	[ -n "$undo" ] && sql "$undo" >/dev/null
+}
+
 # The plan's refusal rows (sqlstate IS NOT NULL) as "sqlstate|object|detail" lines.
 mig_plan_refusals() {
 	sql "SELECT sqlstate, object, detail FROM uuid7_migration_plan($1${2:+, $2}) WHERE sqlstate IS NOT NULL ORDER BY step"
