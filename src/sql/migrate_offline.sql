@@ -17,12 +17,15 @@ DECLARE
 	migrated jsonb := '[]';
 	summary jsonb;
 	tbls regclass[];
+	unlocked_options jsonb;
 BEGIN
 	ext := @extschema@.uuid7_extension_schema();
+	-- "validate" reads the referencing tables: only the plan made under the locks counts, the two before it do not
+	unlocked_options := CASE WHEN jsonb_typeof(options) = 'object' THEN options - 'validate' ELSE options END;
 
 	-- Refuse what can be refused before taking any lock: a missing table, or one the caller may not alter, gets the
 	-- plan's precise error rather than LOCK TABLE's.
-	FOR rec IN SELECT * FROM @extschema@.uuid7_migration_plan(tables, options) AS p WHERE p.phase = 'refusal' ORDER BY p.step LOOP
+	FOR rec IN SELECT * FROM @extschema@.uuid7_migration_plan(tables, unlocked_options) AS p WHERE p.phase = 'refusal' ORDER BY p.step LOOP
 		refusals := refusals + 1;
 		IF refusals = 1 THEN first_refusal := rec; END IF;
 	END LOOP;
@@ -35,7 +38,7 @@ BEGIN
 			EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE',
 				(SELECT string_agg(t::text, ', ' ORDER BY t::oid) FROM unnest(tbls) AS t));
 		END IF;
-		FOR rec IN SELECT * FROM @extschema@.uuid7_migration_plan(tables, options) AS p WHERE p.phase = 'lock' LOOP
+		FOR rec IN SELECT * FROM @extschema@.uuid7_migration_plan(tables, unlocked_options) AS p WHERE p.phase = 'lock' LOOP
 			EXECUTE rec.statement;
 		END LOOP;
 	END IF;
