@@ -25,3 +25,14 @@ AS $fn$
 $fn$;
 COMMENT ON FUNCTION uuid7_option_list(text[]) IS
 	'internal: storage options (name=value array) as the quoted list WITH (...) and SET (...) take';
+
+-- The row-security policies of a table, quoted and in name order, as one list (NULL when it has none): named by the
+-- refusals of the plan and of the online migration when row security would hide rows from the migrating role.
+CREATE OR REPLACE FUNCTION uuid7_policy_names(rel oid) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT string_agg(quote_ident(p.polname), ', ' ORDER BY p.polname) FROM pg_policy p WHERE p.polrelid = rel
+$fn$;
+COMMENT ON FUNCTION uuid7_policy_names(oid) IS
+	'internal: the row-security policies of a table as a quoted list, NULL when it has none';

@@ -366,8 +366,8 @@ DECLARE
 	topt jsonb;
 	tab_opts jsonb := '{}';
 	v_version int;
-	v_analyze boolean := false;
-	v_validate boolean := false;	-- count the references that no key answers (reads the referencing tables)
+	v_analyze boolean;
+	v_validate boolean;			-- count the references that no key answers (reads the referencing tables)
 	n_dangling bigint;
 	example text;
 	rec record;
@@ -398,18 +398,13 @@ BEGIN
 				HINT = 'Top-level options are version, mapping_schema, analyze, validate and tables.';
 		END IF;
 	END LOOP;
-	IF options ? 'analyze' THEN
-		IF jsonb_typeof(options->'analyze') <> 'boolean' THEN
-			RAISE EXCEPTION 'option "analyze" must be true or false' USING ERRCODE = '22023';
+	FOREACH k IN ARRAY ARRAY['analyze', 'validate'] LOOP
+		IF options ? k AND jsonb_typeof(options->k) <> 'boolean' THEN
+			RAISE EXCEPTION 'option "%" must be true or false', k USING ERRCODE = '22023';
 		END IF;
-		v_analyze := (options->>'analyze')::boolean;
-	END IF;
-	IF options ? 'validate' THEN
-		IF jsonb_typeof(options->'validate') <> 'boolean' THEN
-			RAISE EXCEPTION 'option "validate" must be true or false' USING ERRCODE = '22023';
-		END IF;
-		v_validate := (options->>'validate')::boolean;
-	END IF;
+	END LOOP;
+	v_analyze := coalesce((options->>'analyze')::boolean, false);
+	v_validate := coalesce((options->>'validate')::boolean, false);
 	IF options ? 'tables' THEN
 		IF jsonb_typeof(options->'tables') <> 'object' THEN
 			RAISE EXCEPTION 'option "tables" must be an object keyed by table name' USING ERRCODE = '22023';
@@ -509,8 +504,7 @@ BEGIN
 		IF row_security_active(rel) THEN
 			x_object := x_object || qname;
 			x_detail := x_detail || format('row-level security applies to role %I on table %s, whose every row the migration must read (policies: %s)',
-				current_user, qname, coalesce((SELECT string_agg(quote_ident(p.polname), ', ' ORDER BY p.polname)
-												  FROM pg_policy p WHERE p.polrelid = rel), 'none, so every row is hidden'));
+				current_user, qname, coalesce(@extschema@.uuid7_policy_names(rel), 'none, so every row is hidden'));
 			x_state := x_state || '42501'::text;
 			x_hint := x_hint || 'Run the migration as a role with BYPASSRLS, or ALTER TABLE ... NO FORCE ROW LEVEL SECURITY for its duration (the owner is then exempt).'::text;
 			CONTINUE;

@@ -40,8 +40,7 @@ DECLARE
 	rec record;
 BEGIN
 	FOR rec IN
-		SELECT t.relid, (SELECT string_agg(quote_ident(p.polname), ', ' ORDER BY p.polname) FROM pg_policy p
-						  WHERE p.polrelid = t.relid) AS policies
+		SELECT t.relid, @extschema@.uuid7_policy_names(t.relid) AS policies
 		  FROM @extschema@.uuid7_online_table t
 		 WHERE t.migration_id = migration AND row_security_active(t.relid)
 		 ORDER BY t.ord
