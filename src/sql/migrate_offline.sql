@@ -18,8 +18,18 @@ DECLARE
 	summary jsonb;
 	tbls regclass[];
 	unlocked_options jsonb;
+	progress boolean := false;
+	started timestamptz := clock_timestamp();
 BEGIN
 	ext := @extschema@.uuid7_extension_schema();
+	-- "progress" is this function's own option (a NOTICE per step), not the plan's
+	IF jsonb_typeof(options) = 'object' AND options ? 'progress' THEN
+		IF jsonb_typeof(options->'progress') <> 'boolean' THEN
+			RAISE EXCEPTION 'option "progress" must be true or false' USING ERRCODE = '22023';
+		END IF;
+		progress := (options->>'progress')::boolean;
+		options := options - 'progress';
+	END IF;
 	-- "validate" reads the referencing tables: only the plan made under the locks counts, the two before it do not
 	unlocked_options := CASE WHEN jsonb_typeof(options) = 'object' THEN options - 'validate' ELSE options END;
 
@@ -45,7 +55,8 @@ BEGIN
 
 	-- Everything is locked: plan again, then refuse or run. The plan lists refusals first, and only refusals
 	-- when there is any, so nothing has run when the error is raised.
-	FOR rec IN SELECT * FROM @extschema@.uuid7_migration_plan(tables, options) AS p WHERE refusals = 0 ORDER BY p.step LOOP
+	FOR rec IN SELECT p.*, count(*) FILTER (WHERE p.phase NOT IN ('refusal', 'note')) OVER () AS total
+				 FROM @extschema@.uuid7_migration_plan(tables, options) AS p WHERE refusals = 0 ORDER BY p.step LOOP
 		IF rec.phase = 'refusal' THEN
 			refusals := refusals + 1;
 			IF refusals = 1 THEN first_refusal := rec; END IF;
@@ -53,6 +64,10 @@ BEGIN
 		END IF;
 		IF refusals > 0 THEN EXIT; END IF;
 		IF rec.phase = 'note' THEN CONTINUE; END IF;		-- what a step implies, with no statement of its own
+		IF progress THEN
+			RAISE NOTICE 'uuid7_migrate: step % of % (%): %, % s in', steps + 1, rec.total, rec.phase, rec.object,
+				round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+		END IF;
 		EXECUTE rec.statement;
 		steps := steps + 1;
 		IF rec.phase = 'register' THEN migrated := migrated || to_jsonb(rec.object); END IF;
@@ -69,6 +84,9 @@ BEGIN
 			refusals, 'migrate');
 	END IF;
 
+	IF progress THEN
+		RAISE NOTICE 'uuid7_migrate: done, % steps in % s', steps, round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+	END IF;
 	summary := jsonb_build_object('tables', migrated, 'tables_altered', altered, 'foreign_keys_recreated', fks,
 		'views_recreated', views, 'steps', steps);
 	RETURN summary;

@@ -1,0 +1,331 @@
+-- src/sql/audit.sql — the whole picture of a database's keys, and the waves to migrate its integer keys in.
+--
+-- A migration call rewrites every listed table and every table whose foreign key references a listed key. Tables
+-- joined by such references and migrated in separate calls are rewritten once per call; migrated together, once.
+-- So a wave is a connected group of that graph: every table is rewritten exactly once in the whole migration.
+
+-- Every table (in schemas, or in every schema but the system ones when NULL) whose primary key is one column of an
+-- integer type (or a domain over one) or uuid, with the kind of key it holds: 'integer', or for uuid keys 'uuid v4',
+-- 'uuid v7', 'uuid v6' (from the column default, else from the version of up to 100 stored keys when the caller
+-- may read them) or 'uuid'. The mapping tables of earlier migrations are not keys of the application.
+CREATE OR REPLACE FUNCTION uuid7_audit_keys(schemas name[])
+RETURNS TABLE (relid oid, key_column name, key_type regtype, key_kind text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	rec record;
+	def text;
+	kind text;
+BEGIN
+	FOR rec IN
+		SELECT c.oid, a.attname, a.atttypid, coalesce(NULLIF(ty.typbasetype, 0), ty.oid) AS base,
+			   (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE d.adrelid = c.oid AND d.adnum = a.attnum) AS def
+		  FROM pg_class c
+		  JOIN pg_namespace ns ON ns.oid = c.relnamespace
+		  JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary AND i.indnatts = 1
+		  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
+		  JOIN pg_type ty ON ty.oid = a.atttypid
+		 WHERE c.relkind IN ('r', 'p')
+		   AND (schemas IS NULL OR ns.nspname = ANY (schemas))
+		   AND ns.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND ns.nspname !~ '^pg_(toast_)?temp_'
+		   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+		   AND NOT EXISTS (SELECT 1 FROM @extschema@.uuid7_migrated_table m WHERE m.mapping_table = c.oid)	-- mapping tables
+		   AND coalesce(NULLIF(ty.typbasetype, 0), ty.oid) IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'uuid'::regtype)
+		 ORDER BY c.oid LOOP
+		IF rec.base <> 'uuid'::regtype THEN
+			kind := 'integer';
+		ELSE
+			def := coalesce(rec.def, '');
+			kind := CASE WHEN def ~ '\m(gen_random_uuid|uuid_generate_v4)\(' THEN 'uuid v4'
+						 WHEN def ~ '\m(uuid_generate_v7|uuidv7)\(' THEN 'uuid v7'
+						 WHEN def ~ '\muuid_generate_v6\(' THEN 'uuid v6' END;
+			IF kind IS NULL AND has_column_privilege(rec.oid, rec.attname, 'SELECT') THEN
+				BEGIN
+					EXECUTE format('SELECT ''uuid v'' || v FROM (SELECT @extschema@.uuid_version(s.k) AS v FROM (SELECT %I AS k FROM %s LIMIT 100) s) x'
+								   ' GROUP BY v HAVING count(*) * 10 >= 9 * (SELECT count(*) FROM (SELECT 1 FROM %2$s LIMIT 100) n)',
+								   rec.attname, rec.oid::regclass)
+					  INTO kind;
+				EXCEPTION WHEN insufficient_privilege THEN
+					kind := NULL;	-- row security or a revoked grant: the data says nothing then
+				END;
+			END IF;
+			kind := coalesce(CASE WHEN kind IN ('uuid v4', 'uuid v6', 'uuid v7') THEN kind END, 'uuid');
+		END IF;
+		relid := rec.oid;
+		key_column := rec.attname;
+		key_type := rec.atttypid;
+		key_kind := kind;
+		RETURN NEXT;
+	END LOOP;
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_audit_keys(name[]) IS
+	'internal to uuid7_audit(): the tables with a one-column integer or uuid primary key, and the kind of key';
+
+-- The groups of integer-key tables that must be migrated in one call for each table to be rewritten once: tables
+-- joined (either way) by a foreign key to an integer key. One row per table of a group, referencing tables with other
+-- keys included (they are rewritten with the group); group: the least table OID of the group.
+CREATE OR REPLACE FUNCTION uuid7_audit_groups(int_keys oid[])
+RETURNS TABLE (relid oid, grp oid)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	WITH RECURSIVE edge AS (
+		SELECT con.conrelid AS a, con.confrelid AS b
+		  FROM pg_constraint con
+		 WHERE con.contype = 'f' AND con.confrelid = ANY (int_keys)
+	), link AS (
+		SELECT a, b FROM edge UNION SELECT b, a FROM edge
+	), reach(root, node) AS (
+		SELECT n, n FROM (SELECT unnest(int_keys) UNION SELECT a FROM edge) AS s(n)
+		UNION
+		SELECT r.root, l.b FROM reach r JOIN link l ON l.a = r.node
+	)
+	SELECT node, min(root) FROM reach GROUP BY node
+$fn$;
+COMMENT ON FUNCTION uuid7_audit_groups(oid[]) IS
+	'internal to uuid7_audit(): the connected groups of the foreign-key graph around the integer keys';
+
+-- This server's cost of a migration, measured on a sample rewritten in a subtransaction that is always rolled back:
+-- seconds per byte of table offline (mapping, then one rewrite with the key looked up and the index rebuilt) and
+-- online (mapping, every row updated once, an index built, at the worker's default share of the time). NULLs when
+-- the sample cannot be made (a read-only transaction).
+CREATE OR REPLACE FUNCTION uuid7_audit_rates(OUT offline_per_byte double precision, OUT online_per_byte double precision)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	sample_rows constant int := 50000;
+	ext text := @extschema@.uuid7_extension_schema();
+	t0 timestamptz;
+	map_s double precision;
+	off_s double precision;
+	on_s double precision;
+	bytes double precision;
+	share double precision := @extschema@.uuid7_online_setting('{}', 'work_percent') / 100.0;
+BEGIN
+	BEGIN
+		CREATE TEMPORARY TABLE uuid7_audit_sample (id bigint PRIMARY KEY, ref bigint, payload text);
+		EXECUTE format('INSERT INTO uuid7_audit_sample SELECT g, g / 3, pg_catalog.repeat(''x'', 60) FROM pg_catalog.generate_series(1, %s) g', sample_rows);
+		bytes := pg_total_relation_size('uuid7_audit_sample');
+		t0 := clock_timestamp();
+		CREATE TEMPORARY TABLE uuid7_audit_map (old_id bigint NOT NULL, new_id uuid NOT NULL);
+		EXECUTE format('INSERT INTO uuid7_audit_map SELECT id, %s.uuid_generate_v7() FROM uuid7_audit_sample ORDER BY id', ext);
+		ALTER TABLE uuid7_audit_map ADD PRIMARY KEY (old_id), ADD UNIQUE (new_id);
+		map_s := extract(epoch FROM clock_timestamp() - t0);
+		t0 := clock_timestamp();
+		ALTER TABLE uuid7_audit_sample ADD COLUMN twin uuid;
+		EXECUTE format('UPDATE uuid7_audit_sample SET twin = %s.uuid7_migration_lookup(''uuid7_audit_map''::regclass, id)', ext);
+		CREATE INDEX ON uuid7_audit_sample (twin);
+		on_s := extract(epoch FROM clock_timestamp() - t0);
+		t0 := clock_timestamp();
+		EXECUTE format('ALTER TABLE uuid7_audit_sample DROP COLUMN twin, ALTER COLUMN id TYPE uuid USING %s.uuid7_migration_lookup(''uuid7_audit_map''::regclass, id)', ext);
+		off_s := extract(epoch FROM clock_timestamp() - t0);
+		RAISE EXCEPTION USING ERRCODE = 'U7R01';	-- the sample goes: always rolled back
+	EXCEPTION
+		WHEN SQLSTATE 'U7R01' THEN
+			offline_per_byte := (map_s + off_s) / bytes;
+			online_per_byte := (map_s + on_s) / share / bytes;
+		WHEN read_only_sql_transaction OR insufficient_privilege THEN
+			NULL;
+	END;
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_audit_rates() IS
+	'internal to uuid7_audit(): seconds per byte of table of an offline and an online migration on this server, measured on a rolled-back sample';
+
+-- One row per table with an integer or uuid primary key (see docs/audit.md): for the integer keys the wave to
+-- migrate it in (waves in the order to run them: small, leaf groups first; the most referenced and largest last;
+-- groups a refusal blocks at the end), the references both ways, the plan's first refusal and estimates of the
+-- table's own rewrite; for uuid keys the kind, and advice.
+CREATE OR REPLACE FUNCTION uuid7_audit(schemas name[] DEFAULT NULL)
+RETURNS TABLE (wave integer, table_name regclass, key_column name, key_type regtype, key_kind text, rows bigint,
+			   total_bytes bigint, referenced_by regclass[], "references" regclass[], soft_references text[],
+			   routines text[], refusal text, offline_estimate interval, online_estimate interval, advice text)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	k_rel oid[];
+	k_col name[];
+	k_type regtype[];
+	k_kind text[];
+	int_keys oid[];
+	g_rel oid[];
+	g_grp oid[];
+	grp oid;
+	grp_order oid[];
+	members oid[];
+	wave_tables regclass[];
+	p record;
+	refusals jsonb := '{}';
+	blocked jsonb := '{}';
+	rates record;
+	named oid;
+	i int;
+BEGIN
+	SELECT array_agg(s.relid ORDER BY s.relid), array_agg(s.key_column ORDER BY s.relid),
+		   array_agg(s.key_type ORDER BY s.relid), array_agg(s.key_kind ORDER BY s.relid)
+	  INTO k_rel, k_col, k_type, k_kind
+	  FROM @extschema@.uuid7_audit_keys(schemas) s;
+	IF k_rel IS NULL THEN
+		RETURN;
+	END IF;
+	SELECT array_agg(u.r) INTO int_keys FROM unnest(k_rel, k_kind) AS u(r, kd) WHERE u.kd = 'integer';
+	int_keys := coalesce(int_keys, '{}');
+	SELECT array_agg(g.relid ORDER BY g.relid), array_agg(g.grp ORDER BY g.relid) INTO g_rel, g_grp
+	  FROM @extschema@.uuid7_audit_groups(int_keys) g;
+
+	-- each group's plan: its refusals, per table (a refusal naming another object blocks the whole group)
+	FOR grp IN SELECT DISTINCT u.g FROM unnest(g_rel, g_grp) AS u(r, g) LOOP
+		SELECT array_agg(u.r::regclass ORDER BY u.r) INTO wave_tables
+		  FROM unnest(g_rel, g_grp) AS u(r, g) WHERE u.g = grp AND u.r = ANY (int_keys);
+		BEGIN
+			FOR p IN SELECT * FROM @extschema@.uuid7_migration_plan(wave_tables) AS x WHERE x.phase = 'refusal' ORDER BY x.step LOOP
+				IF NOT blocked ? grp::text THEN
+					blocked := blocked || jsonb_build_object(grp::text, format('%s: %s', p.sqlstate, p.detail));
+				END IF;
+				-- (the plan names a table schema-qualified, whatever the search_path)
+				SELECT c.oid INTO named FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+				 WHERE c.oid = ANY (wave_tables::oid[]) AND format('%I.%I', n.nspname, c.relname) = p.object;
+				IF named IS NOT NULL AND NOT refusals ? named::text THEN
+					refusals := refusals || jsonb_build_object(named::text, format('%s: %s', p.sqlstate, p.detail));
+				END IF;
+			END LOOP;
+		EXCEPTION WHEN OTHERS THEN
+			blocked := blocked || jsonb_build_object(grp::text, format('%s: %s', SQLSTATE, SQLERRM));
+		END;
+	END LOOP;
+
+	-- waves in the order to run them: unblocked first; then the groups whose most referenced table has the fewest
+	-- referencing tables (leaves and small hubs), then the smallest; OID for a stable order
+	SELECT array_agg(s.g ORDER BY s.is_blocked, s.hub, s.bytes, s.g) INTO grp_order
+	  FROM (SELECT u.g, blocked ? u.g::text AS is_blocked,
+				   max((SELECT count(DISTINCT con.conrelid) FROM pg_constraint con WHERE con.contype = 'f' AND con.confrelid = u.r)) AS hub,
+				   sum(pg_total_relation_size(u.r)) AS bytes
+			  FROM unnest(g_rel, g_grp) AS u(r, g) GROUP BY u.g) s;
+
+	IF cardinality(int_keys) > 0 THEN
+		rates := @extschema@.uuid7_audit_rates();
+	END IF;
+
+	FOR i IN 1 .. cardinality(k_rel) LOOP
+		table_name := k_rel[i]::regclass;
+		key_column := k_col[i];
+		key_type := k_type[i];
+		key_kind := k_kind[i];
+		SELECT CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END INTO rows FROM pg_class c WHERE c.oid = k_rel[i];
+		total_bytes := pg_total_relation_size(k_rel[i]);
+		SELECT array_agg(DISTINCT con.conrelid::regclass ORDER BY con.conrelid::regclass) INTO referenced_by
+		  FROM pg_constraint con WHERE con.contype = 'f' AND con.confrelid = k_rel[i];
+		SELECT array_agg(DISTINCT con.confrelid::regclass ORDER BY con.confrelid::regclass) INTO "references"
+		  FROM pg_constraint con WHERE con.contype = 'f' AND con.conrelid = k_rel[i];
+		soft_references := NULL;	-- references the catalog does not know: not found yet (issue 15)
+		routines := NULL;
+		wave := NULL;
+		refusal := NULL;
+		offline_estimate := NULL;
+		online_estimate := NULL;
+		advice := NULL;
+		IF key_kind = 'integer' THEN
+			grp := g_grp[array_position(g_rel, k_rel[i])];
+			wave := array_position(grp_order, grp);
+			refusal := coalesce(refusals->>(k_rel[i]::text), blocked->>(grp::text));
+			offline_estimate := make_interval(secs => total_bytes * rates.offline_per_byte);
+			online_estimate := make_interval(secs => total_bytes * rates.online_per_byte);
+			advice := CASE WHEN refusal IS NULL THEN format('migrate in wave %s', wave)
+						   ELSE 'resolve the refusal, then migrate with its wave' END;
+		ELSIF key_kind = 'uuid v4' THEN
+			advice := 'random uuid keys: make uuid_generate_v7() the default for new rows (existing keys stay valid)';
+		ELSIF key_kind IN ('uuid v7', 'uuid v6') THEN
+			advice := 'already time-ordered';
+		ELSE
+			advice := 'uuid key of unknown kind: make uuid_generate_v7() the default for new rows';
+		END IF;
+		IF key_kind <> 'integer' AND k_rel[i] = ANY (g_rel) THEN
+			advice := advice || format('; rewritten in wave %s (its foreign keys to integer keys)',
+				array_position(grp_order, g_grp[array_position(g_rel, k_rel[i])]));
+		END IF;
+		RETURN NEXT;
+	END LOOP;
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_audit(name[]) IS
+	'every table with an integer or uuid primary key (in these schemas, or all): the wave to migrate the integer keys in, references, the plan''s refusal, time estimates measured on this server, advice';
+
+-- The audit for people: markdown to paste into a ticket — the keys found, then per wave its tables, the tables it also
+-- rewrites, the estimates, the blockers with what to do about each (the plan's hints) and the exact calls to run.
+CREATE OR REPLACE FUNCTION uuid7_audit_report(schemas name[] DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	ext text := @extschema@.uuid7_extension_schema();
+	a record;
+	w int;
+	wave_tables regclass[];
+	also text;
+	tables_sql text;
+	p record;
+	out text;
+BEGIN
+	CREATE TEMPORARY TABLE uuid7_audit_rows ON COMMIT DROP AS SELECT * FROM @extschema@.uuid7_audit(schemas);
+	out := format(E'# uuid7 audit of database %s\n\n', quote_ident(current_database()));
+	out := out || format(E'%s tables with an integer key in %s waves; %s with random (v4) uuid keys; %s already time-ordered; %s other uuid keys.\n',
+		(SELECT count(*) FROM uuid7_audit_rows WHERE key_kind = 'integer'),
+		(SELECT count(DISTINCT wave) FROM uuid7_audit_rows WHERE key_kind = 'integer'),
+		(SELECT count(*) FROM uuid7_audit_rows WHERE key_kind = 'uuid v4'),
+		(SELECT count(*) FROM uuid7_audit_rows WHERE key_kind IN ('uuid v7', 'uuid v6')),
+		(SELECT count(*) FROM uuid7_audit_rows WHERE key_kind = 'uuid'));
+	out := out || E'Run the waves in order; each is one call, and rewrites each of its tables once.\n'
+		|| E'Estimates are measured on this server (a rolled-back sample): the tables'' own rewrites, not lock waits.\n';
+	FOR w IN SELECT DISTINCT r.wave FROM uuid7_audit_rows r WHERE r.wave IS NOT NULL ORDER BY 1 LOOP
+		SELECT array_agg(r.table_name ORDER BY r.table_name::text) INTO wave_tables FROM uuid7_audit_rows r WHERE r.wave = w;
+		tables_sql := format('ARRAY[%s]::regclass[]',
+			(SELECT string_agg(quote_literal(t::text), ', ' ORDER BY t::text) FROM unnest(wave_tables) AS t));
+		out := out || format(E'\n## Wave %s%s\n\n', w,
+			CASE WHEN EXISTS (SELECT 1 FROM uuid7_audit_rows r WHERE r.wave = w AND r.refusal IS NOT NULL) THEN ' — blocked' ELSE '' END);
+		out := out || format(E'Estimated: offline %s (the tables are locked throughout), online %s.\n\n',
+			(SELECT sum(r.offline_estimate) FROM uuid7_audit_rows r WHERE r.wave = w),
+			(SELECT sum(r.online_estimate) FROM uuid7_audit_rows r WHERE r.wave = w));
+		out := out || E'| table | key | rows | size | referenced by | offline | online |\n|---|---|---|---|---|---|---|\n';
+		FOR a IN SELECT * FROM uuid7_audit_rows r WHERE r.wave = w ORDER BY r.table_name::text LOOP
+			out := out || format(E'| %s | %s %s | %s | %s | %s | %s | %s |\n', a.table_name, quote_ident(a.key_column), a.key_type,
+				coalesce(a.rows::text, 'not analyzed'), pg_size_pretty(a.total_bytes),
+				coalesce(array_to_string(a.referenced_by, ', '), ''), a.offline_estimate, a.online_estimate);
+		END LOOP;
+		-- the tables of the group without an integer key of their own: rewritten too, for their foreign keys
+		SELECT string_agg(DISTINCT con.conrelid::regclass::text, ', ') INTO also
+		  FROM pg_constraint con
+		 WHERE con.contype = 'f' AND con.confrelid = ANY (wave_tables::oid[]) AND NOT con.conrelid = ANY (wave_tables::oid[]);
+		IF also IS NOT NULL THEN
+			out := out || format(E'\nAlso rewritten (their foreign keys become uuid): %s.\n', also);
+		END IF;
+		IF EXISTS (SELECT 1 FROM uuid7_audit_rows r WHERE r.wave = w AND r.refusal IS NOT NULL) THEN
+			out := out || E'\nBlockers, and what to do:\n\n';
+			BEGIN
+				FOR p IN SELECT * FROM @extschema@.uuid7_migration_plan(wave_tables) AS x WHERE x.phase = 'refusal' ORDER BY x.step LOOP
+					out := out || format(E'- %s (%s): %s%s\n', p.object, p.sqlstate, p.detail, coalesce(' — ' || p.hint, ''));
+				END LOOP;
+			EXCEPTION WHEN OTHERS THEN
+				out := out || format(E'- %s: %s\n', SQLSTATE, SQLERRM);
+			END;
+		END IF;
+		out := out || format(E'\n```sql\nSELECT * FROM %1$s.uuid7_migration_plan(%2$s);  -- read it first\n'
+			'SELECT %1$s.uuid7_migrate(%2$s);  -- offline, in one transaction\n'
+			'-- or online: SELECT %1$s.uuid7_migration_start(%2$s);\n```\n', ext, tables_sql);
+	END LOOP;
+	IF EXISTS (SELECT 1 FROM uuid7_audit_rows r WHERE r.key_kind <> 'integer') THEN
+		out := out || E'\n## uuid keys\n\n| table | key | kind | advice |\n|---|---|---|---|\n';
+		FOR a IN SELECT * FROM uuid7_audit_rows r WHERE r.key_kind <> 'integer' ORDER BY r.table_name::text LOOP
+			out := out || format(E'| %s | %s | %s | %s |\n', a.table_name, quote_ident(a.key_column), a.key_kind, a.advice);
+		END LOOP;
+	END IF;
+	DROP TABLE uuid7_audit_rows;
+	RETURN out;
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_audit_report(name[]) IS
+	'uuid7_audit() as a markdown report: per wave its tables, estimates, blockers with hints, and the calls to run';
