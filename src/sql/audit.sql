@@ -87,53 +87,149 @@ $fn$;
 COMMENT ON FUNCTION uuid7_audit_groups(oid[]) IS
 	'internal to uuid7_audit(): the connected groups of the foreign-key graph around the integer keys';
 
--- This server's cost of a migration, measured on a sample rewritten in a subtransaction that is always rolled back:
--- seconds per byte of table offline (mapping, then one rewrite with the key looked up and the index rebuilt) and
--- online (mapping, every row updated once, an index built, at the worker's default share of the time). NULLs when
--- the sample cannot be made (a read-only transaction).
-CREATE OR REPLACE FUNCTION uuid7_audit_rates(OUT offline_per_byte double precision, OUT online_per_byte double precision)
+-- This server's unit costs of a migration, measured on a sample table rewritten in a subtransaction that is always
+-- rolled back (seconds; NULL when no sample can be made, as in a read-only transaction):
+--   map       per key row: the mapping table (new keys in key order, both indexes built after)
+--   map_online  the same, filled with its indexes in place (as the online migration fills it)
+--   heap      per heap byte: a rewrite (ALTER COLUMN TYPE), the lookups apart
+--   lookup    per row and converted column: old key -> new key
+--   index     per row and index: an index built again
+--   fk        per row and foreign key: its validation
+--   update    per row and converted column: the online backfill's update of a twin column, indexes maintained
+CREATE OR REPLACE FUNCTION uuid7_audit_rates(sample_schema name) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	sample_rows constant int := 50000;
+	n constant int := 40000;
 	ext text := @extschema@.uuid7_extension_schema();
+	lookup_sql text;
 	t0 timestamptz;
-	map_s double precision;
-	off_s double precision;
-	on_s double precision;
-	bytes double precision;
-	share double precision := @extschema@.uuid7_online_setting('{}', 'work_percent') / 100.0;
+	heap double precision;
+	c jsonb := '{}';
+	one double precision;
+	two double precision;
+	elapsed double precision;
+	sch text;
 BEGIN
+	-- In a schema of the database when one is given (its tables write WAL, as the migrated tables will), else
+	-- temporary (no WAL: the costs come out lower).
+	sch := CASE WHEN sample_schema IS NULL THEN 'pg_temp' ELSE quote_ident(sample_schema) END;
+	lookup_sql := format('%s.uuid7_migration_lookup(%L::pg_catalog.regclass, %%I)', ext, sch || '.uuid7_audit_map');
 	BEGIN
-		CREATE TEMPORARY TABLE uuid7_audit_sample (id bigint PRIMARY KEY, ref bigint, payload text);
-		EXECUTE format('INSERT INTO uuid7_audit_sample SELECT g, g / 3, pg_catalog.repeat(''x'', 60) FROM pg_catalog.generate_series(1, %s) g', sample_rows);
-		bytes := pg_total_relation_size('uuid7_audit_sample');
+		EXECUTE format('CREATE TABLE %s.uuid7_audit_sample (id bigint, ref bigint, payload text)', sch);
+		EXECUTE format('INSERT INTO %s.uuid7_audit_sample SELECT g, 1 + (g * 7) %% %s, pg_catalog.repeat(''x'', 60) FROM pg_catalog.generate_series(1, %s) g', sch, n, n);
+		EXECUTE format('CREATE TABLE %1$s.uuid7_audit_copy AS SELECT * FROM %1$s.uuid7_audit_sample', sch);
+		heap := pg_relation_size(format('%s.uuid7_audit_sample', sch)::regclass);
+
 		t0 := clock_timestamp();
-		CREATE TEMPORARY TABLE uuid7_audit_map (old_id bigint NOT NULL, new_id uuid NOT NULL);
-		EXECUTE format('INSERT INTO uuid7_audit_map SELECT id, %s.uuid_generate_v7() FROM uuid7_audit_sample ORDER BY id', ext);
-		ALTER TABLE uuid7_audit_map ADD PRIMARY KEY (old_id), ADD UNIQUE (new_id);
-		map_s := extract(epoch FROM clock_timestamp() - t0);
+		EXECUTE format('CREATE TABLE %s.uuid7_audit_map (old_id bigint NOT NULL, new_id uuid NOT NULL)', sch);
+		EXECUTE format('INSERT INTO %1$s.uuid7_audit_map SELECT id, %2$s.uuid_generate_v7() FROM %1$s.uuid7_audit_sample ORDER BY id', sch, ext);
+		EXECUTE format('ALTER TABLE %s.uuid7_audit_map ADD PRIMARY KEY (old_id), ADD UNIQUE (new_id)', sch);
+		c := c || jsonb_build_object('map', extract(epoch FROM clock_timestamp() - t0) / n);
+		-- online, the mapping is filled with its indexes in place, and may meet keys the sync trigger mapped
+		EXECUTE format('CREATE TABLE %s.uuid7_audit_map_online (old_id bigint PRIMARY KEY, new_id uuid NOT NULL UNIQUE)', sch);
 		t0 := clock_timestamp();
-		ALTER TABLE uuid7_audit_sample ADD COLUMN twin uuid;
-		EXECUTE format('UPDATE uuid7_audit_sample SET twin = %s.uuid7_migration_lookup(''uuid7_audit_map''::regclass, id)', ext);
-		CREATE INDEX ON uuid7_audit_sample (twin);
-		on_s := extract(epoch FROM clock_timestamp() - t0);
+		EXECUTE format('INSERT INTO %1$s.uuid7_audit_map_online SELECT id, %2$s.uuid_generate_v7() FROM %1$s.uuid7_audit_sample ORDER BY id'
+					   ' ON CONFLICT (old_id) DO NOTHING', sch, ext);
+		c := c || jsonb_build_object('map_online', extract(epoch FROM clock_timestamp() - t0) / n);
+
+		-- one converted column, then two: the difference is a lookup, the rest the rewrite
 		t0 := clock_timestamp();
-		EXECUTE format('ALTER TABLE uuid7_audit_sample DROP COLUMN twin, ALTER COLUMN id TYPE uuid USING %s.uuid7_migration_lookup(''uuid7_audit_map''::regclass, id)', ext);
-		off_s := extract(epoch FROM clock_timestamp() - t0);
+		EXECUTE format('ALTER TABLE %s.uuid7_audit_sample ALTER COLUMN id TYPE uuid USING ' || lookup_sql, sch, 'id');
+		one := extract(epoch FROM clock_timestamp() - t0);
+		t0 := clock_timestamp();
+		EXECUTE format('ALTER TABLE %s.uuid7_audit_copy ALTER COLUMN id TYPE uuid USING ' || lookup_sql || ', ALTER COLUMN ref TYPE uuid USING ' || lookup_sql, sch, 'id', 'ref');
+		two := extract(epoch FROM clock_timestamp() - t0);
+		c := c || jsonb_build_object('lookup', greatest(two - one, 0) / n, 'heap', greatest(one - greatest(two - one, 0), 0) / heap);
+
+		t0 := clock_timestamp();
+		EXECUTE format('CREATE INDEX ON %s.uuid7_audit_copy (ref)', sch);
+		c := c || jsonb_build_object('index', extract(epoch FROM clock_timestamp() - t0) / n);
+		t0 := clock_timestamp();
+		EXECUTE format('ALTER TABLE %1$s.uuid7_audit_copy ADD FOREIGN KEY (ref) REFERENCES %1$s.uuid7_audit_map (new_id)', sch);
+		c := c || jsonb_build_object('fk', extract(epoch FROM clock_timestamp() - t0) / n);
+
+		-- the backfill: a twin column set from the lookup, the table's index maintained (the VACUUM behind it, which
+		-- a function cannot run, is counted as a pass over the pages at the rewrite's cost)
+		EXECUTE format('CREATE TABLE %s.uuid7_audit_backfill (id bigint, ref bigint, payload text, twin uuid)', sch);
+		EXECUTE format('INSERT INTO %s.uuid7_audit_backfill (id, ref, payload) SELECT g, 1, pg_catalog.repeat(''x'', 60) FROM pg_catalog.generate_series(1, %s) g', sch, n);
+		EXECUTE format('CREATE INDEX ON %s.uuid7_audit_backfill (id)', sch);
+		t0 := clock_timestamp();
+		EXECUTE format('UPDATE %s.uuid7_audit_backfill SET twin = ' || lookup_sql, sch, 'id');
+		elapsed := extract(epoch FROM clock_timestamp() - t0);
+		c := c || jsonb_build_object('update', elapsed / n);
 		RAISE EXCEPTION USING ERRCODE = 'U7R01';	-- the sample goes: always rolled back
 	EXCEPTION
 		WHEN SQLSTATE 'U7R01' THEN
-			offline_per_byte := (map_s + off_s) / bytes;
-			online_per_byte := (map_s + on_s) / share / bytes;
+			RETURN c;
 		WHEN read_only_sql_transaction OR insufficient_privilege THEN
-			NULL;
+			RETURN NULL;
 	END;
 END;
 $fn$;
-COMMENT ON FUNCTION uuid7_audit_rates() IS
-	'internal to uuid7_audit(): seconds per byte of table of an offline and an online migration on this server, measured on a rolled-back sample';
+COMMENT ON FUNCTION uuid7_audit_rates(name) IS
+	'internal to uuid7_audit(): this server''s unit costs of a migration (seconds per row, column, index, foreign key or byte), measured on a rolled-back sample';
+
+-- The time a migration spends on one table of a wave whose integer keys are int_keys, from this server's unit costs
+-- (uuid7_audit_rates): offline, the mapping (a key table), one rewrite with every converted column looked up, every
+-- index built again and every converted foreign key validated; online, the mapping, the backfill's update of every
+-- twin column with the VACUUMs behind it, the indexes over converted columns built concurrently (two passes), the
+-- foreign keys validated and the twins verified — stretched by the worker's default share of the time (work_percent).
+CREATE OR REPLACE FUNCTION uuid7_audit_estimate(rel oid, int_keys oid[], rates jsonb,
+	OUT offline interval, OUT online interval)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	rows double precision;
+	heap double precision;
+	is_key boolean := rel = ANY (int_keys);
+	fks int;
+	cols int;
+	idx int;
+	idx_conv int;
+	share double precision := @extschema@.uuid7_online_setting('{}', 'work_percent') / 100.0;
+	off_s double precision;
+	on_s double precision;
+BEGIN
+	IF rates IS NULL THEN
+		RETURN;
+	END IF;
+	heap := pg_relation_size(rel);
+	SELECT CASE WHEN c.reltuples >= 0 THEN c.reltuples
+				-- never analyzed: as many rows as the sample would have in these pages
+				ELSE heap / 8192.0 * 60 END INTO rows FROM pg_class c WHERE c.oid = rel;
+	-- the columns that become uuid: the key, and those of foreign keys to a key of the wave
+	SELECT count(*) FILTER (WHERE con.contype = 'f'), count(DISTINCT a.k) INTO fks, cols
+	  FROM pg_constraint con, unnest(con.conkey) AS a(k)
+	 WHERE con.conrelid = rel AND con.contype = 'f' AND con.confrelid = ANY (int_keys);
+	IF is_key THEN
+		cols := cols + 1;
+	END IF;
+	SELECT count(*), count(*) FILTER (WHERE EXISTS (
+			SELECT 1 FROM unnest(i.indkey) AS k(att)
+			 WHERE (is_key AND k.att = (SELECT ik.indkey[0] FROM pg_index ik WHERE ik.indrelid = rel AND ik.indisprimary))
+				OR k.att IN (SELECT unnest(con.conkey) FROM pg_constraint con
+							  WHERE con.conrelid = rel AND con.contype = 'f' AND con.confrelid = ANY (int_keys))))
+	  INTO idx, idx_conv FROM pg_index i WHERE i.indrelid = rel;
+	off_s := CASE WHEN is_key THEN rows * (rates->>'map')::double precision ELSE 0 END
+		+ heap * (rates->>'heap')::double precision
+		+ rows * cols * (rates->>'lookup')::double precision
+		+ rows * idx * (rates->>'index')::double precision
+		+ rows * fks * (rates->>'fk')::double precision;
+	on_s := (CASE WHEN is_key THEN rows * (rates->>'map_online')::double precision ELSE 0 END
+		+ rows * cols * (rates->>'update')::double precision
+		+ rows * cols * (rates->>'lookup')::double precision		-- the verification
+		+ 2 * heap * (rates->>'heap')::double precision		-- the VACUUMs behind the backfill
+		+ 2 * rows * idx_conv * (rates->>'index')::double precision
+		+ rows * fks * (rates->>'fk')::double precision) / share;
+	offline := make_interval(secs => off_s);
+	online := make_interval(secs => on_s);
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_audit_estimate(oid, oid[], jsonb) IS
+	'internal to uuid7_audit(): estimated offline and online migration time of one table of a wave, from this server''s unit costs';
 
 -- One row per table with an integer or uuid primary key (see docs/audit.md): for the integer keys the wave to
 -- migrate it in (waves in the order to run them: small, leaf groups first; the most referenced and largest last;
@@ -161,7 +257,8 @@ DECLARE
 	p record;
 	refusals jsonb := '{}';
 	blocked jsonb := '{}';
-	rates record;
+	rates jsonb;
+	est record;
 	named oid;
 	i int;
 BEGIN
@@ -207,7 +304,10 @@ BEGIN
 			  FROM unnest(g_rel, g_grp) AS u(r, g) GROUP BY u.g) s;
 
 	IF cardinality(int_keys) > 0 THEN
-		rates := @extschema@.uuid7_audit_rates();
+		-- the sample where the keys are: the first schema of a key table the caller may create tables in
+		rates := @extschema@.uuid7_audit_rates((
+			SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			 WHERE c.oid = ANY (int_keys) AND has_schema_privilege(n.oid, 'CREATE') ORDER BY c.oid LIMIT 1));
 	END IF;
 
 	FOR i IN 1 .. cardinality(k_rel) LOOP
@@ -232,8 +332,9 @@ BEGIN
 			grp := g_grp[array_position(g_rel, k_rel[i])];
 			wave := array_position(grp_order, grp);
 			refusal := coalesce(refusals->>(k_rel[i]::text), blocked->>(grp::text));
-			offline_estimate := make_interval(secs => total_bytes * rates.offline_per_byte);
-			online_estimate := make_interval(secs => total_bytes * rates.online_per_byte);
+			est := @extschema@.uuid7_audit_estimate(k_rel[i], int_keys, rates);
+			offline_estimate := est.offline;
+			online_estimate := est.online;
 			advice := CASE WHEN refusal IS NULL THEN format('migrate in wave %s', wave)
 						   ELSE 'resolve the refusal, then migrate with its wave' END;
 		ELSIF key_kind = 'uuid v4' THEN
