@@ -163,8 +163,8 @@ BEGIN
 	EXCEPTION
 		WHEN SQLSTATE 'U7R01' THEN
 			RETURN c;
-		WHEN read_only_sql_transaction OR insufficient_privilege THEN
-			RETURN NULL;
+		WHEN read_only_sql_transaction OR insufficient_privilege OR duplicate_table THEN
+			RETURN NULL;	-- (a table of the sample's name already there: no estimate rather than a failed audit)
 	END;
 END;
 $fn$;
