@@ -7,7 +7,7 @@
 -- Every table (in schemas, or in every schema but the system ones when NULL) whose primary key is one column of an
 -- integer type (or a domain over one) or uuid, with the kind of key it holds: 'integer', or for uuid keys 'uuid v4',
 -- 'uuid v7', 'uuid v6' (from the column default, else from the version of up to 100 stored keys when the caller
--- may read them) or 'uuid'. The mapping tables of earlier migrations are not keys of the application.
+-- may read them without row security) or 'uuid'. The mapping tables of earlier migrations are not keys of the application.
 CREATE OR REPLACE FUNCTION uuid7_audit_keys(schemas name[])
 RETURNS TABLE (relid oid, key_column name, key_type regtype, key_kind text)
 LANGUAGE plpgsql STABLE
@@ -40,7 +40,8 @@ BEGIN
 			kind := CASE WHEN def ~ '\m(gen_random_uuid|uuid_generate_v4)\(' THEN 'uuid v4'
 						 WHEN def ~ '\m(uuid_generate_v7|uuidv7)\(' THEN 'uuid v7'
 						 WHEN def ~ '\muuid_generate_v6\(' THEN 'uuid v6' END;
-			IF kind IS NULL AND has_column_privilege(rec.oid, rec.attname, 'SELECT') THEN
+			-- (never where row security applies to the caller: its policies are the owner's code, not ours to run)
+			IF kind IS NULL AND has_column_privilege(rec.oid, rec.attname, 'SELECT') AND NOT row_security_active(rec.oid) THEN
 				BEGIN
 					EXECUTE format('SELECT ''uuid v'' || v FROM (SELECT @extschema@.uuid_version(s.k) AS v FROM (SELECT %I AS k FROM %s LIMIT 100) s) x'
 								   ' GROUP BY v HAVING count(*) * 10 >= 9 * (SELECT count(*) FROM (SELECT 1 FROM %2$s LIMIT 100) n)',

@@ -102,6 +102,23 @@ check_true "the report names what a wave also rewrites" \
 	    AND \$r\$$report\$r\$ ~ 'Also rewritten[^\n]*public.workflow_log' AND \$r\$$report\$r\$ ~ 'Also rewritten[^\n]*public.task_annotations'"
 
 # wave by wave, as the audit says: each succeeds, and no table is rewritten twice over the whole migration
+# The kind of a uuid key without a telling default comes from its stored versions — but never by reading a table
+# whose row security applies to the caller: the policy is its owner's code (here it would fail the audit).
+mig_role auditor
+sql "CREATE TABLE imported (id uuid PRIMARY KEY, v text);
+	INSERT INTO imported SELECT uuid_generate_v7(), 'x' FROM generate_series(1, 20);
+	CREATE TABLE guarded (id uuid PRIMARY KEY);
+	INSERT INTO guarded SELECT uuid_generate_v7() FROM generate_series(1, 20);
+	CREATE FUNCTION guard_says_no() RETURNS boolean LANGUAGE plpgsql AS \$\$ BEGIN RAISE EXCEPTION 'policy code ran'; END \$\$;
+	ALTER TABLE guarded ENABLE ROW LEVEL SECURITY;
+	CREATE POLICY guard ON guarded USING (guard_says_no());
+	GRANT SELECT ON imported, guarded TO \"$MIG_ROLE\"" >/dev/null
+check_sql "a uuid key without a default: v7 from its stored keys" \
+	"SELECT key_kind FROM uuid7_audit() WHERE table_name = 'imported'::regclass" "uuid v7"
+check_sql "row security applies to the caller: the keys are not read, the kind stays unknown" \
+	"SET ROLE \"$MIG_ROLE\"; SELECT key_kind FROM uuid7_audit(ARRAY['public']) WHERE table_name = 'guarded'::regclass" "uuid"
+sql "DROP TABLE imported, guarded; DROP FUNCTION guard_says_no()" >/dev/null
+
 # (the waves as audited before the first: after one, the rest are numbered again)
 waves=$(sql "SELECT 'ARRAY[' || string_agg(quote_literal(table_name::text), ', ') || ']::regclass[]' FROM uuid7_audit()
 	WHERE wave IS NOT NULL AND refusal IS NULL GROUP BY wave ORDER BY wave")
