@@ -96,7 +96,8 @@ COMMENT ON FUNCTION uuid7_audit_groups(oid[]) IS
 --   lookup    per row and converted column: old key -> new key
 --   index     per row and index: an index built again
 --   fk        per row and foreign key: its validation
---   update    per row and converted column: the online backfill's update of a twin column, indexes maintained
+--   backfill_read   per row and converted column: the online backfill's read of a twin's new value
+--   backfill_write  per row: its write of the row's twins by ctid, the table's index maintained
 CREATE OR REPLACE FUNCTION uuid7_audit_rates(sample_schema name) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -109,7 +110,8 @@ DECLARE
 	heap double precision;
 	c jsonb := '{}';
 	one double precision;
-	two double precision;
+	tids tid[];
+	vals uuid[];
 	elapsed double precision;
 	sch text;
 BEGIN
@@ -135,14 +137,15 @@ BEGIN
 					   ' ON CONFLICT (old_id) DO NOTHING', sch, ext);
 		c := c || jsonb_build_object('map_online', extract(epoch FROM clock_timestamp() - t0) / n);
 
-		-- one converted column, then two: the difference is a lookup, the rest the rewrite
+		-- a pass of lookups alone, then a rewrite with one converted column: the rest of it is the rewrite's own
+		t0 := clock_timestamp();
+		EXECUTE format('SELECT pg_catalog.count(' || lookup_sql || ') FROM %s.uuid7_audit_copy', 'id', sch);
+		c := c || jsonb_build_object('lookup', extract(epoch FROM clock_timestamp() - t0) / n);
 		t0 := clock_timestamp();
 		EXECUTE format('ALTER TABLE %s.uuid7_audit_sample ALTER COLUMN id TYPE uuid USING ' || lookup_sql, sch, 'id');
 		one := extract(epoch FROM clock_timestamp() - t0);
-		t0 := clock_timestamp();
+		c := c || jsonb_build_object('heap', greatest(one - n * (c->>'lookup')::double precision, 0) / heap);
 		EXECUTE format('ALTER TABLE %s.uuid7_audit_copy ALTER COLUMN id TYPE uuid USING ' || lookup_sql || ', ALTER COLUMN ref TYPE uuid USING ' || lookup_sql, sch, 'id', 'ref');
-		two := extract(epoch FROM clock_timestamp() - t0);
-		c := c || jsonb_build_object('lookup', greatest(two - one, 0) / n, 'heap', greatest(one - greatest(two - one, 0), 0) / heap);
 
 		t0 := clock_timestamp();
 		EXECUTE format('CREATE INDEX ON %s.uuid7_audit_copy (ref)', sch);
@@ -151,15 +154,22 @@ BEGIN
 		EXECUTE format('ALTER TABLE %1$s.uuid7_audit_copy ADD FOREIGN KEY (ref) REFERENCES %1$s.uuid7_audit_map (new_id)', sch);
 		c := c || jsonb_build_object('fk', extract(epoch FROM clock_timestamp() - t0) / n);
 
-		-- the backfill: a twin column set from the lookup, the table's index maintained (the VACUUM behind it, which
-		-- a function cannot run, is counted as a pass over the pages at the rewrite's cost)
+		-- the backfill's batch as the online migration runs it: read the new values of the rows whose twin is not
+		-- right yet (as the migrating role), then write them by ctid (as the owner), the table's index maintained
 		EXECUTE format('CREATE TABLE %s.uuid7_audit_backfill (id bigint, ref bigint, payload text, twin uuid)', sch);
 		EXECUTE format('INSERT INTO %s.uuid7_audit_backfill (id, ref, payload) SELECT g, 1, pg_catalog.repeat(''x'', 60) FROM pg_catalog.generate_series(1, %s) g', sch, n);
 		EXECUTE format('CREATE INDEX ON %s.uuid7_audit_backfill (id)', sch);
 		t0 := clock_timestamp();
-		EXECUTE format('UPDATE %s.uuid7_audit_backfill SET twin = ' || lookup_sql, sch, 'id');
-		elapsed := extract(epoch FROM clock_timestamp() - t0);
-		c := c || jsonb_build_object('update', elapsed / n);
+		EXECUTE format('SELECT pg_catalog.array_agg(t.ctid), pg_catalog.array_agg((SELECT m.new_id FROM %1$s.uuid7_audit_map m WHERE m.old_id OPERATOR(pg_catalog.=) t.id))'
+					   ' FROM %1$s.uuid7_audit_backfill t'
+					   ' WHERE t.twin IS DISTINCT FROM (SELECT m.new_id FROM %1$s.uuid7_audit_map m WHERE m.old_id OPERATOR(pg_catalog.=) t.id)', sch)
+		  INTO tids, vals;
+		c := c || jsonb_build_object('backfill_read', extract(epoch FROM clock_timestamp() - t0) / n);
+		t0 := clock_timestamp();
+		EXECUTE format('UPDATE %s.uuid7_audit_backfill t SET twin = v.c1 FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.tid[]), pg_catalog.unnest($2::pg_catalog.uuid[])) AS v(tid, c1)'
+					   ' WHERE t.ctid OPERATOR(pg_catalog.=) v.tid AND t.ctid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.tid[])', sch)
+		  USING tids, vals;
+		c := c || jsonb_build_object('backfill_write', extract(epoch FROM clock_timestamp() - t0) / n);
 		RAISE EXCEPTION USING ERRCODE = 'U7R01';	-- the sample goes: always rolled back
 	EXCEPTION
 		WHEN SQLSTATE 'U7R01' THEN
@@ -220,7 +230,8 @@ BEGIN
 		+ rows * idx * (rates->>'index')::double precision
 		+ rows * fks * (rates->>'fk')::double precision;
 	on_s := (CASE WHEN is_key THEN rows * (rates->>'map_online')::double precision ELSE 0 END
-		+ rows * cols * (rates->>'update')::double precision
+		+ rows * cols * (rates->>'backfill_read')::double precision
+		+ rows * (rates->>'backfill_write')::double precision
 		+ rows * cols * (rates->>'lookup')::double precision		-- the verification
 		+ 2 * heap * (rates->>'heap')::double precision		-- the VACUUMs behind the backfill
 		+ 2 * rows * idx_conv * (rates->>'index')::double precision
@@ -259,6 +270,7 @@ DECLARE
 	refusals jsonb := '{}';
 	blocked jsonb := '{}';
 	rates jsonb;
+	sample_schema name;
 	est record;
 	named oid;
 	i int;
@@ -305,10 +317,15 @@ BEGIN
 			  FROM unnest(g_rel, g_grp) AS u(r, g) GROUP BY u.g) s;
 
 	IF cardinality(int_keys) > 0 THEN
-		-- the sample where the keys are: the first schema of a key table the caller may create tables in
-		rates := @extschema@.uuid7_audit_rates((
-			SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-			 WHERE c.oid = ANY (int_keys) AND has_schema_privilege(n.oid, 'CREATE') ORDER BY c.oid LIMIT 1));
+		-- the sample where the keys are: the first schema of a key table the caller may create tables in; each unit
+		-- cost the median of three samples (one alone moves by 2x on a busy server)
+		sample_schema := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+						   WHERE c.oid = ANY (int_keys) AND has_schema_privilege(n.oid, 'CREATE') ORDER BY c.oid LIMIT 1);
+		SELECT jsonb_object_agg(u.key, u.cost) INTO rates
+		  FROM (SELECT e.key, percentile_cont(0.5) WITHIN GROUP (ORDER BY e.value::text::double precision) AS cost
+				  FROM (SELECT @extschema@.uuid7_audit_rates(sample_schema) AS r FROM generate_series(1, 3)) s,
+					   jsonb_each(s.r) AS e
+				 GROUP BY e.key) u;
 	END IF;
 
 	FOR i IN 1 .. cardinality(k_rel) LOOP
