@@ -113,6 +113,31 @@ int AttributeCountOf(Oid rel)
 	return count;
 }
 
+/* The view's own column names on the query's output columns (and on those of the first branch of a set operation,
+ * which names them): a column renamed with ALTER VIEW ... RENAME COLUMN keeps its name when the text is run again,
+ * as pg_get_viewdef() prints it. */
+void NameOutputColumns(Query *query, TupleDesc desc)
+{
+	while (query != nullptr)
+	{
+		ListCell *lc;
+		foreach (lc, query->targetList)
+		{
+			auto *tle = static_cast<TargetEntry *>(lfirst(lc));
+			if (!tle->resjunk && tle->resno >= 1 && tle->resno <= desc->natts &&
+			    !TupleDescAttr(desc, tle->resno - 1)->attisdropped)
+				tle->resname = pstrdup(NameStr(TupleDescAttr(desc, tle->resno - 1)->attname));
+		}
+		Node *setop = query->setOperations;
+		while (setop != nullptr && IsA(setop, SetOperationStmt))
+			setop = reinterpret_cast<SetOperationStmt *>(setop)->larg;
+		if (setop == nullptr || !IsA(setop, RangeTblRef))
+			return;
+		const RangeTblEntry *rte = rt_fetch(reinterpret_cast<RangeTblRef *>(setop)->rtindex, query->rtable);
+		query = rte->rtekind == RTE_SUBQUERY ? rte->subquery : nullptr;
+	}
+}
+
 /* A copy of the view's (or materialized view's) stored query: the action of its ON SELECT rule. */
 Query *StoredQueryOf(Oid view)
 {
@@ -132,6 +157,8 @@ Query *StoredQueryOf(Oid view)
 		if (rule->event == CMD_SELECT && list_length(rule->actions) == 1)
 			query = static_cast<Query *>(copyObjectImpl(linitial(rule->actions)));
 	}
+	if (query != nullptr)
+		NameOutputColumns(query, RelationGetDescr(rel));
 	relation_close(rel, AccessShareLock);
 	if (query == nullptr)
 		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

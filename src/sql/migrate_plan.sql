@@ -257,7 +257,9 @@ BEGIN
 									rec.what, rec2.opcname, rec.attname, rec.qname) END;
 					x_hint := x_hint || CASE WHEN rec2.for_uuid IS NOT NULL
 						THEN format('Drop the index, migrate, then create it again with operator class %s.', rec2.for_uuid)
-						ELSE format('Drop the index, migrate, then index the uuid column otherwise (access method %s has no operator class for uuid here).', rec2.amname) END;
+						WHEN rec2.is_default
+						THEN format('Drop the index, migrate, then index the uuid column otherwise (access method %s has no operator class for uuid here).', rec2.amname)
+						ELSE format('Drop the index, migrate, then index the uuid column otherwise (uuid has no %s operator class of the kind of %I here).', rec2.amname, rec2.opcname) END;
 					CONTINUE;
 				END IF;
 				x_detail := x_detail || format('%s uses column %I of table %s in an expression or predicate that cannot be translated to uuid',

@@ -96,7 +96,7 @@ BEGIN
 					CASE WHEN (SELECT relkind FROM pg_class WHERE oid = v) = 'm' THEN 'materialized view' ELSE 'view' END,
 					v::regclass, err_text);
 				f_state := f_state || err_state;
-				f_hint := f_hint || 'The view treats the key as a number (arithmetic, a comparison or COALESCE with a number, an integer cast, max() or min()). Rewrite it (CREATE OR REPLACE VIEW) so that it works on the key as uuid too, or drop it and create it after the migration, then plan again.'::text;
+				f_hint := f_hint || 'The view treats the key as a number (arithmetic, a comparison or COALESCE with a number, an integer cast, max() or min()); only a NULL or an empty array beside the key is retyped to uuid. Rewrite it (CREATE OR REPLACE VIEW) so that it works on the key as uuid too, or drop it and create it after the migration, then plan again.'::text;
 			END;
 		END LOOP;
 		RAISE SQLSTATE 'U7RB0';		-- roll the stand-ins back

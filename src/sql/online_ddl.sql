@@ -26,7 +26,7 @@ CREATE OR REPLACE FUNCTION uuid7_online_index_sql(migration bigint, idx oid, new
 LANGUAGE sql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-	SELECT @extschema@.uuid7_index_sql(idx, new_name,
+	SELECT @extschema@.uuid7_index_sql(idx, uuid7_online_index_sql.new_name,
 			coalesce(array_agg(oc.attname ORDER BY oc.attname), '{}'), coalesce(array_agg(oc.new_name ORDER BY oc.attname), '{}'), true)
 	  FROM pg_index i JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = migration AND oc.relid = i.indrelid
 	 WHERE i.indexrelid = idx
