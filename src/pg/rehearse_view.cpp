@@ -282,8 +282,11 @@ KeyKind KindOfVar(const Var *var, List *levels, int depth)
 		}
 		return kNoKey;
 	}
-	default:
-		return kNoKey;
+	default: {
+		/* 18 on: a Var above GROUP BY stands for a grouped expression of the same level */
+		Node *grouped = uuid7::pg::GroupedExpression(rte, var->varattno);
+		return grouped == nullptr ? kNoKey : KindOf(grouped, LevelsUpTo(levels, level), depth + 1);
+	}
 	}
 }
 
