@@ -34,6 +34,8 @@ CREATE VIEW v_union AS SELECT p.id, p.name FROM parent p UNION ALL SELECT NULL::
 CREATE VIEW v_union_first AS SELECT NULL::int AS id, 'none' AS label UNION SELECT t.id, t.label FROM tag t;
 CREATE VIEW v_case AS SELECT c.id, CASE WHEN c.note > 'c5' THEN c.p_id ELSE NULL END AS p, greatest(c.p_id, NULL) AS g,
   ARRAY[c.id, NULL] AS arr, coalesce(c.p_id, NULL) AS p2, NULL::bigint AS spare FROM child c;
+-- a CASE without ELSE: the view's definition prints the ELSE NULL::bigint the parser added, which is retyped too
+CREATE VIEW v_case_no_else AS SELECT CASE WHEN c.note > 'c5' THEN c.p_id END AS p FROM child c;
 CREATE VIEW v_on_union AS SELECT u.id FROM v_union u UNION ALL SELECT NULL;
 -- above GROUP BY (from PostgreSQL 18 on the column is read through the grouping step)
 CREATE VIEW v_grouped AS SELECT coalesce(c.p_id, NULL) AS p, count(*) AS n FROM child c GROUP BY c.p_id;
@@ -62,9 +64,10 @@ note|public.v_case|translated: NULL::bigint in GREATEST / LEAST beside the key b
 note|public.v_case|translated: NULL::bigint in ARRAY[...] beside the key becomes NULL::uuid
 note|public.v_case|translated: NULL::bigint in COALESCE beside the key becomes NULL::uuid
 note|public.v_on_union|translated: NULL::bigint in a UNION / INTERSECT / EXCEPT branch beside the key becomes NULL::uuid
-note|public.v_grouped|translated: NULL::bigint in COALESCE beside the key becomes NULL::uuid" \
+note|public.v_grouped|translated: NULL::bigint in COALESCE beside the key becomes NULL::uuid
+note|public.v_case_no_else|translated: NULL::bigint in CASE beside the key becomes NULL::uuid" \
 	"$(sql "SELECT phase || '|' || object || '|' || detail FROM uuid7_migration_plan($P) WHERE phase = 'note' AND detail LIKE 'translated:%'
-			ORDER BY array_position(ARRAY['public.v_tasker', 'public.mv_tasker', 'public.v_union', 'public.v_union_first', 'public.v_case', 'public.v_on_union', 'public.v_grouped'], object), step")"
+			ORDER BY array_position(ARRAY['public.v_tasker', 'public.mv_tasker', 'public.v_union', 'public.v_union_first', 'public.v_case', 'public.v_on_union', 'public.v_grouped', 'public.v_case_no_else'], object), step")"
 check_eq "plan: each note comes right before its view's create view step" "0" \
 	"$(sql "SELECT count(*) FROM uuid7_migration_plan($P) n WHERE n.phase = 'note' AND n.detail LIKE 'translated:%'
 			AND NOT EXISTS (SELECT 1 FROM uuid7_migration_plan($P) c WHERE c.phase = 'create view' AND c.object = n.object AND c.step > n.step
@@ -133,10 +136,10 @@ done < <(sql "SELECT rel FROM mig_snap.copies ORDER BY rel")
 check_empty "constraints as before" "SELECT * FROM mig_snap.diff_cons()"
 check_empty "every validated foreign key holds on the data" "SELECT * FROM mig_snap.diff_fk_data()"
 check_eq "view column types: the key and the constants beside it uuid, the spare column still bigint" \
-	"v_case.arr uuid[] v_case.g uuid v_case.id uuid v_case.p uuid v_case.p2 uuid v_case.spare bigint v_grouped.n bigint v_grouped.p uuid v_on_union.id uuid v_tasker.child_ids uuid[] v_tasker.id uuid v_union.id uuid v_union_first.id uuid" \
+	"v_case.arr uuid[] v_case.g uuid v_case.id uuid v_case.p uuid v_case.p2 uuid v_case.spare bigint v_case_no_else.p uuid v_grouped.n bigint v_grouped.p uuid v_on_union.id uuid v_tasker.child_ids uuid[] v_tasker.id uuid v_union.id uuid v_union_first.id uuid" \
 	"$(sql "SELECT string_agg(c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ' ' ORDER BY c.relname, a.attname)
 		FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-		WHERE c.relname IN ('v_tasker', 'v_union', 'v_union_first', 'v_case', 'v_on_union', 'v_grouped') AND a.attnum > 0 AND a.atttypid <> 'text'::regtype")"
+		WHERE c.relname IN ('v_tasker', 'v_union', 'v_union_first', 'v_case', 'v_on_union', 'v_grouped', 'v_case_no_else') AND a.attnum > 0 AND a.atttypid <> 'text'::regtype")"
 check_eq "the indexes: the uuid classes with their parameters; names, storage parameters, predicate, comment kept" \
 "child_p_bloom|CREATE INDEX child_p_bloom ON public.child USING brin (p_id uuid_bloom_ops (false_positive_rate='0.05'), note)|bloom over the parent
 child_p_btree|CREATE INDEX child_p_btree ON public.child USING btree (p_id)|
