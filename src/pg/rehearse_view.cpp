@@ -251,7 +251,8 @@ KeyKind KindOfVar(const Var *var, List *levels, int depth)
 	const RangeTblEntry *rte = rt_fetch(var->varno, query->rtable);
 	switch (rte->rtekind)
 	{
-	case RTE_RELATION: {
+	case RTE_RELATION:
+	{
 		/* a stand-in's column is of the type the migration gives it */
 		const Oid now = get_atttype(rte->relid, var->varattno);
 		if (now == UUIDOID && IsIntegerType(var->vartype))
@@ -267,7 +268,8 @@ KeyKind KindOfVar(const Var *var, List *levels, int depth)
 			return kNoKey;
 		return KindOf(static_cast<Node *>(list_nth(rte->joinaliasvars, var->varattno - 1)), LevelsUpTo(levels, level),
 		              depth + 1);
-	case RTE_CTE: {
+	case RTE_CTE:
+	{
 		const int owner_level = level - static_cast<int>(rte->ctelevelsup);
 		if (owner_level < 0)
 			return kNoKey;
@@ -282,7 +284,8 @@ KeyKind KindOfVar(const Var *var, List *levels, int depth)
 		}
 		return kNoKey;
 	}
-	default: {
+	default:
+	{
 		/* 18 on: a Var above GROUP BY stands for a grouped expression of the same level */
 		Node *grouped = uuid7::pg::GroupedExpression(rte, var->varattno);
 		return grouped == nullptr ? kNoKey : KindOf(grouped, LevelsUpTo(levels, level), depth + 1);
@@ -336,7 +339,8 @@ KeyKind KindOf(Node *node, List *levels, int depth)
 		return AnyKindOf(reinterpret_cast<CoalesceExpr *>(node)->args, levels, depth);
 	case T_MinMaxExpr:
 		return AnyKindOf(reinterpret_cast<MinMaxExpr *>(node)->args, levels, depth);
-	case T_CaseExpr: {
+	case T_CaseExpr:
+	{
 		auto *expr = reinterpret_cast<CaseExpr *>(node);
 		ListCell *lc;
 		foreach (lc, expr->args)
@@ -350,7 +354,8 @@ KeyKind KindOf(Node *node, List *levels, int depth)
 	}
 	case T_ArrayExpr:
 		return AnyKindOf(reinterpret_cast<ArrayExpr *>(node)->elements, levels, depth) == kKey ? kKeyArray : kNoKey;
-	case T_SubLink: {
+	case T_SubLink:
+	{
 		auto *sublink = reinterpret_cast<SubLink *>(node);
 		if ((sublink->subLinkType != EXPR_SUBLINK && sublink->subLinkType != ARRAY_SUBLINK) ||
 		    sublink->subselect == nullptr || !IsA(sublink->subselect, Query))
@@ -360,11 +365,13 @@ KeyKind KindOf(Node *node, List *levels, int depth)
 			return kind;
 		return kind == kKey ? kKeyArray : kNoKey;
 	}
-	case T_Aggref: {
+	case T_Aggref:
+	{
 		auto *agg = reinterpret_cast<Aggref *>(node);
 		return KindThroughCall(agg->args, agg->aggtype, levels, depth);
 	}
-	case T_FuncExpr: {
+	case T_FuncExpr:
+	{
 		auto *func = reinterpret_cast<FuncExpr *>(node);
 		return KindThroughCall(func->args, func->funcresulttype, levels, depth);
 	}
@@ -424,8 +431,8 @@ Node *TranslatedConstant(Node *node, KeyKind kind, Translation *translation, con
 		ArrayType *array = DatumGetArrayTypeP(constant->constvalue);
 		if (ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array)) != 0)
 			return nullptr; /* '{1}': a number, never translated */
-		replacement = reinterpret_cast<Node *>(makeConst(UUIDARRAYOID, -1, InvalidOid, -1,
-		                                                 PointerGetDatum(construct_empty_array(UUIDOID)), false, false));
+		replacement = reinterpret_cast<Node *>(
+		    makeConst(UUIDARRAYOID, -1, InvalidOid, -1, PointerGetDatum(construct_empty_array(UUIDOID)), false, false));
 		was = "'{}'";
 		becomes = "'{}'::uuid[]";
 	}
@@ -557,7 +564,8 @@ bool TranslateConstants(Node *node, void *context)
 			foreach (lc, expr->args)
 			{
 				auto *when = static_cast<CaseWhen *>(lfirst(lc));
-				Node *replacement = TranslatedConstant(reinterpret_cast<Node *>(when->result), kind, translation, where);
+				Node *replacement =
+				    TranslatedConstant(reinterpret_cast<Node *>(when->result), kind, translation, where);
 				if (replacement != nullptr)
 					when->result = reinterpret_cast<Expr *>(replacement);
 			}
