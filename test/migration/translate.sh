@@ -76,8 +76,8 @@ check_eq "plan: the create view statements carry the uuid constants, the spare c
 	"$(sql "SELECT bool_or(statement LIKE '%''{}''::uuid[]) AS child_ids%') FILTER (WHERE object = 'public.v_tasker'),
 			bool_or(statement LIKE '%NULL::uuid AS int8%') FILTER (WHERE object = 'public.v_union'),
 			bool_or(statement LIKE '%ELSE NULL::uuid%') FILTER (WHERE object = 'public.v_case'),
-			bool_or(statement LIKE '%GREATEST(c.p_id, NULL::uuid)%') FILTER (WHERE object = 'public.v_case'),
-			bool_or(statement LIKE '%ARRAY[c.id, NULL::uuid]%') FILTER (WHERE object = 'public.v_case'),
+			bool_or(statement LIKE '%GREATEST(%p_id, NULL::uuid)%') FILTER (WHERE object = 'public.v_case'),
+			bool_or(statement LIKE '%ARRAY[%id, NULL::uuid]%') FILTER (WHERE object = 'public.v_case'),
 			bool_or(statement LIKE '%NULL::bigint AS spare%') FILTER (WHERE object = 'public.v_case')
 		FROM uuid7_migration_plan($P) WHERE phase = 'create view'" | tr -d ' ')"
 check_eq "plan: drop index / create index for the named integer classes, the btree int8_ops left to the rebuild" \
