@@ -69,6 +69,17 @@ inline bool RunPortal(Portal portal, DestReceiver *dest, QueryCompletion *qc)
 #endif
 }
 
+/* The expression a Var of a grouping range table entry stands for (18 on: Vars above GROUP BY point at an RTE_GROUP
+ * entry whose groupexprs are the grouped expressions); nullptr for any other entry, and before 18. */
+inline Node *GroupedExpression(const RangeTblEntry *rte, AttrNumber attno)
+{
+#if PG_VERSION_NUM >= 180000
+	if (rte->rtekind == RTE_GROUP && attno >= 1 && attno <= list_length(rte->groupexprs))
+		return static_cast<Node *>(list_nth(rte->groupexprs, attno - 1));
+#endif
+	return nullptr;
+}
+
 /* The walkers of a node tree: analysed expressions, queries and raw parse trees. Up to 15 the walker's type is the
  * unprototyped bool (*)(); it is cast through void (*)(void), the one function pointer type GCC lets any other be
  * cast to without a warning. */

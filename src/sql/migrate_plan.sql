@@ -7,6 +7,162 @@ AS 'MODULE_PATHNAME', 'uuid7_expression_translates';
 COMMENT ON FUNCTION uuid7_expression_translates(pg_node_tree, int2[], int[]) IS
 	'internal to the migration plan: whether a stored CHECK or index expression has the same truth once columns[i] hold the uuids of mapping sources[i] (only NULL tests, and comparisons of two columns of one mapping)';
 
+-- The operator class of uuid that takes the place of an integer one in an index on a converted column (NULL: none).
+-- The integer classes of one kind share an operator family per access method (BRIN integer_minmax_multi_ops,
+-- integer_bloom_ops, ...); uuid's class of that kind is the one of the same access method whose family is named for
+-- uuid the same way (uuid_minmax_multi_ops, uuid_bloom_ops). Classes are matched through their families, never by
+-- their own names.
+CREATE OR REPLACE FUNCTION uuid7_uuid_opclass(opclass oid) RETURNS oid
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT u.oid
+	  FROM pg_opclass oc
+	  JOIN pg_opfamily f ON f.oid = oc.opcfamily
+	  JOIN pg_opclass u ON u.opcmethod = oc.opcmethod AND u.opcintype = 'pg_catalog.uuid'::pg_catalog.regtype
+	  JOIN pg_opfamily uf ON uf.oid = u.opcfamily AND uf.opfmethod = f.opfmethod
+	 WHERE oc.oid = opclass
+	   AND oc.opcintype IN ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype, 'pg_catalog.int8'::pg_catalog.regtype)
+	   AND starts_with(f.opfname::text, 'integer_')
+	   AND uf.opfname::text = 'uuid_' || substr(f.opfname::text, length('integer_') + 1)
+	 ORDER BY u.opcdefault DESC, u.oid
+	 LIMIT 1
+$fn$;
+COMMENT ON FUNCTION uuid7_uuid_opclass(oid) IS
+	'internal to the migration: the uuid operator class of the same kind (access method and operator family) as an integer one, NULL when there is none';
+
+-- CREATE INDEX for an index of a table whose columns[i] are (or will be) uuid, written over twins[i] (the online
+-- twins; the same names offline): same kind, columns, collations, ordering, INCLUDE, NULLS NOT DISTINCT, storage
+-- parameters, tablespace and predicate. The operator class of a converted column: uuid's default where the integer
+-- one was the default, the uuid class of the same kind where one was named (uuid7_uuid_opclass), with its
+-- parameters (values_per_range, false_positive_rate, ...); other columns keep theirs. Expressions are printed over
+-- the twins (uuid7_twin_expressions). concurrent: CREATE INDEX CONCURRENTLY.
+CREATE OR REPLACE FUNCTION uuid7_index_sql(idx oid, index_name name, columns name[], twins name[], concurrent boolean)
+RETURNS text
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	ix record;
+	cols text[] := '{}';
+	incl text[] := '{}';
+	col text;
+	k int;
+	att int2;
+	opt int2;
+	converted boolean;
+	nulls text := '';
+	withs text;
+	exprs text[];		-- the predicate, then each key expression, over the twins
+	nexpr int := 1;
+BEGIN
+	SELECT i.*, c.relname, c.reloptions, c.reltablespace, am.amname, i.indrelid::regclass AS tbl
+	  INTO ix FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
+	 WHERE i.indexrelid = idx;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'index with OID % does not exist', idx USING ERRCODE = '42704';
+	END IF;
+	exprs := @extschema@.uuid7_twin_expressions(idx, 'index', columns, twins);
+	FOR k IN 0 .. ix.indnatts - 1 LOOP
+		att := ix.indkey[k];
+		converted := false;
+		IF att = 0 THEN
+			nexpr := nexpr + 1;
+			col := '(' || exprs[nexpr] || ')';
+		ELSE
+			SELECT quote_ident(coalesce(twins[array_position(columns, a.attname)], a.attname)), a.attname = ANY (columns)
+			  INTO col, converted
+			  FROM pg_attribute a WHERE a.attrelid = ix.indrelid AND a.attnum = att;
+		END IF;
+		IF k >= ix.indnkeyatts THEN
+			incl := incl || col;
+			CONTINUE;
+		END IF;
+		IF converted THEN
+			-- a named integer class becomes the uuid class of its kind, parameters kept; a default one, uuid's default
+			SELECT col || CASE WHEN oc.opcdefault AND oc.opcintype = coalesce(nullif(ty.typbasetype, 0), a.atttypid) THEN ''
+							   ELSE (SELECT format(' %I.%I', un.nspname, u.opcname) FROM pg_opclass u JOIN pg_namespace un ON un.oid = u.opcnamespace
+									  WHERE u.oid = coalesce(@extschema@.uuid7_uuid_opclass(oc.oid), oc.oid))
+									|| coalesce('(' || @extschema@.uuid7_option_list(ia.attoptions) || ')', '') END
+			  INTO col
+			  FROM pg_opclass oc
+			  JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = att
+			  JOIN pg_type ty ON ty.oid = a.atttypid
+			  LEFT JOIN pg_attribute ia ON ia.attrelid = idx AND ia.attnum = k + 1
+			 WHERE oc.oid = ix.indclass[k];
+		ELSE
+			-- a non-default operator class (with its parameters) or collation of an unconverted column is kept
+			SELECT col || CASE WHEN ix.indcollation[k] <> 0 AND ix.indcollation[k] IS DISTINCT FROM (SELECT a.attcollation FROM pg_attribute a WHERE a.attrelid = ix.indrelid AND a.attnum = att)
+							   THEN format(' COLLATE %I.%I', cn.nspname, co.collname) ELSE '' END
+						|| CASE WHEN NOT oc.opcdefault OR ia.attoptions IS NOT NULL
+								THEN format(' %I.%I', ons.nspname, oc.opcname) || coalesce('(' || @extschema@.uuid7_option_list(ia.attoptions) || ')', '')
+								ELSE '' END
+			  INTO col
+			  FROM pg_opclass oc JOIN pg_namespace ons ON ons.oid = oc.opcnamespace
+			  LEFT JOIN pg_collation co ON co.oid = ix.indcollation[k]
+			  LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+			  LEFT JOIN pg_attribute ia ON ia.attrelid = idx AND ia.attnum = k + 1
+			 WHERE oc.oid = ix.indclass[k];
+		END IF;
+		opt := ix.indoption[k];
+		IF opt & 1 = 1 THEN
+			col := col || ' DESC' || CASE WHEN opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END;
+		ELSIF opt & 2 = 2 THEN
+			col := col || ' NULLS FIRST';
+		END IF;
+		cols := cols || col;
+	END LOOP;
+	IF coalesce((to_jsonb(ix)->>'indnullsnotdistinct')::boolean, false) THEN
+		nulls := ' NULLS NOT DISTINCT';
+	END IF;
+	IF ix.reloptions IS NOT NULL THEN
+		withs := ' WITH (' || @extschema@.uuid7_option_list(ix.reloptions) || ')';
+	END IF;
+	RETURN format('CREATE %sINDEX %s%I ON %s USING %I (%s)%s%s%s%s%s',
+		CASE WHEN ix.indisunique THEN 'UNIQUE ' ELSE '' END, CASE WHEN concurrent THEN 'CONCURRENTLY ' ELSE '' END,
+		index_name, ix.tbl, ix.amname,
+		array_to_string(cols, ', '),
+		CASE WHEN cardinality(incl) > 0 THEN ' INCLUDE (' || array_to_string(incl, ', ') || ')' ELSE '' END,
+		nulls, coalesce(withs, ''),
+		CASE WHEN ix.reltablespace <> 0 THEN ' TABLESPACE ' || quote_ident((SELECT spcname FROM pg_tablespace WHERE oid = ix.reltablespace)) ELSE '' END,
+		CASE WHEN exprs[1] IS NOT NULL THEN ' WHERE ' || exprs[1] ELSE '' END);
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_index_sql(oid, name, name[], name[], boolean) IS
+	'internal to the migration: CREATE INDEX for an index whose columns[i] become uuid, over twins[i] (same shape; the named integer operator classes of those columns translated to uuid''s)';
+
+-- The indexes the offline migration drops before the type change and creates again after it: those that name an
+-- integer operator class on a converted column (c_rel, c_att) that ALTER COLUMN TYPE would keep, and refuse, where
+-- uuid has a class of the same kind (uuid7_uuid_opclass). Not those behind a constraint, nor those with a converted
+-- column whose class has no uuid counterpart (refused). detail: which class becomes which.
+CREATE OR REPLACE FUNCTION uuid7_plan_translated_indexes(c_rel oid[], c_att int2[]) RETURNS TABLE (idx oid, detail text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	WITH keycols AS (
+		SELECT ix.indexrelid AS idx, a.attname, oc.oid AS opc, oc.opcname, ons.nspname AS opcschema, k.n,
+			   oc.opcdefault AND oc.opcintype = coalesce(nullif(ty.typbasetype, 0), a.atttypid) AS is_default,
+			   @extschema@.uuid7_uuid_opclass(oc.oid) AS for_uuid
+		  FROM (SELECT DISTINCT x.rel, x.att FROM unnest(c_rel, c_att) AS x(rel, att)) AS cc
+		  JOIN pg_index ix ON ix.indrelid = cc.rel
+		  JOIN LATERAL generate_series(0, ix.indnkeyatts - 1) AS k(n) ON ix.indkey[k.n] = cc.att
+		  JOIN pg_opclass oc ON oc.oid = ix.indclass[k.n]
+		  JOIN pg_namespace ons ON ons.oid = oc.opcnamespace
+		  JOIN pg_attribute a ON a.attrelid = cc.rel AND a.attnum = cc.att
+		  JOIN pg_type ty ON ty.oid = a.atttypid
+	)
+	SELECT kc.idx, string_agg(format('column %I: operator class %I.%I becomes %s', kc.attname, kc.opcschema, kc.opcname,
+			(SELECT format('%I.%I', un.nspname, u.opcname) FROM pg_opclass u JOIN pg_namespace un ON un.oid = u.opcnamespace WHERE u.oid = kc.for_uuid)),
+			', ' ORDER BY kc.n) FILTER (WHERE NOT kc.is_default)
+	  FROM keycols kc
+	 WHERE NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = kc.idx)
+	 GROUP BY kc.idx
+	HAVING bool_or(NOT kc.is_default) AND bool_and(kc.is_default OR kc.for_uuid IS NOT NULL)
+	 ORDER BY kc.idx
+$fn$;
+COMMENT ON FUNCTION uuid7_plan_translated_indexes(oid[], int2[]) IS
+	'internal to the migration plan: the indexes created again with uuid operator classes (a named integer class on a converted column with a uuid counterpart)';
+
 -- The plan's refusals for what depends on a converted column (c_rel, c_att; c_src: index into t_* of the key whose
 -- mapping gives its values) and cannot follow it to uuid: constraints, indexes, defaults and generated columns, rules,
 -- policies, triggers, SQL-bodied functions, publications, row types used elsewhere, shared key sequences. Views are
@@ -68,14 +224,15 @@ BEGIN
 				IF (rec2.indexprs IS NULL OR @extschema@.uuid7_expression_translates(rec2.indexprs, rec.rel_atts, rec.rel_srcs))
 				   AND (rec2.indpred IS NULL OR @extschema@.uuid7_expression_translates(rec2.indpred, rec.rel_atts, rec.rel_srcs)) THEN
 					-- Rebuilt by ALTER COLUMN TYPE with the same name and shape, operator classes included: one named in
-					-- the definition (not the default for the column's type) is kept and refuses uuid (42804); a default
-					-- one becomes uuid's default for the access method, if it has one (42704 otherwise).
+					-- the definition (not the default for the column's type) is kept and refuses uuid (42804), unless
+					-- uuid has a class of its kind: the plan then drops the index and creates it again with that class
+					-- (not for an index behind a constraint); a default one becomes uuid's default for the access method,
+					-- if it has one (42704 otherwise).
 					SELECT oc.opcname, am.amname, oc.opcdefault AND oc.opcintype = coalesce(nullif(at.typbasetype, 0), a.atttypid) AS is_default,
 						   (SELECT format('%I.%I', un.nspname, u.opcname) FROM pg_opclass u JOIN pg_namespace un ON un.oid = u.opcnamespace
-							 WHERE u.opcmethod = oc.opcmethod AND u.opcintype = 'uuid'::regtype
-							 ORDER BY u.opcname = replace(replace(replace(oc.opcname, 'int2', 'uuid'), 'int4', 'uuid'), 'int8', 'uuid') DESC,
-									  u.opcdefault DESC LIMIT 1) AS for_uuid,
-						   EXISTS (SELECT 1 FROM pg_opclass u WHERE u.opcmethod = oc.opcmethod AND u.opcintype = 'uuid'::regtype AND u.opcdefault) AS uuid_has_default
+							 WHERE u.oid = @extschema@.uuid7_uuid_opclass(oc.oid)) AS for_uuid,
+						   EXISTS (SELECT 1 FROM pg_opclass u WHERE u.opcmethod = oc.opcmethod AND u.opcintype = 'uuid'::regtype AND u.opcdefault) AS uuid_has_default,
+						   EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = rec.objid) AS of_constraint
 					  INTO rec2
 					  FROM pg_index ix
 					  JOIN LATERAL generate_series(0, ix.indnkeyatts - 1) AS k(n) ON ix.indkey[k.n] = rec.att
@@ -84,9 +241,12 @@ BEGIN
 					  JOIN pg_attribute a ON a.attrelid = rec.rel AND a.attnum = rec.att
 					  JOIN pg_type at ON at.oid = a.atttypid
 					 WHERE ix.indexrelid = rec.objid
-					 ORDER BY 3, k.n LIMIT 1;
+					 -- the class that cannot follow first
+					 ORDER BY 3, 4 NULLS FIRST, k.n LIMIT 1;
 					IF NOT FOUND OR (rec2.is_default AND rec2.uuid_has_default) THEN
 						CONTINUE;
+					ELSIF NOT rec2.is_default AND rec2.for_uuid IS NOT NULL AND NOT rec2.of_constraint THEN
+						CONTINUE;	-- dropped and created again with the uuid class (uuid7_plan_translated_indexes)
 					END IF;
 					x_object := x_object || rec.what;
 					x_state := x_state || CASE WHEN rec2.is_default THEN '42704' ELSE '42804' END;
@@ -97,7 +257,9 @@ BEGIN
 									rec.what, rec2.opcname, rec.attname, rec.qname) END;
 					x_hint := x_hint || CASE WHEN rec2.for_uuid IS NOT NULL
 						THEN format('Drop the index, migrate, then create it again with operator class %s.', rec2.for_uuid)
-						ELSE format('Drop the index, migrate, then index the uuid column otherwise (access method %s has no operator class for uuid here).', rec2.amname) END;
+						WHEN rec2.is_default
+						THEN format('Drop the index, migrate, then index the uuid column otherwise (access method %s has no operator class for uuid here).', rec2.amname)
+						ELSE format('Drop the index, migrate, then index the uuid column otherwise (uuid has no %s operator class of the kind of %I here).', rec2.amname, rec2.opcname) END;
 					CONTINUE;
 				END IF;
 				x_detail := x_detail || format('%s uses column %I of table %s in an expression or predicate that cannot be translated to uuid',
@@ -237,8 +399,10 @@ COMMENT ON FUNCTION uuid7_plan_statistics(oid[], int2[]) IS
 
 -- The statements that recreate views and materialized views (v_oid, in dependency order) after their tables are
 -- altered: the definition (options, access method, tablespace, populated or not), then owner, column defaults,
--- grants, column grants, comments, indexes, triggers and rules, in the order they must be applied.
-CREATE OR REPLACE FUNCTION uuid7_plan_view_ddl(v_oid oid[])
+-- grants, column grants, comments, indexes, triggers and rules, in the order they must be applied. v_def[i]: the
+-- query to create v_oid[i] with, as the rehearsal printed and created it (constants beside the key retyped); NULL,
+-- or no element: pg_get_viewdef().
+CREATE OR REPLACE FUNCTION uuid7_plan_view_ddl(v_oid oid[], v_def text[] DEFAULT '{}')
 RETURNS TABLE (object text, detail text, statement text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -252,7 +416,7 @@ BEGIN
 	FOR rec IN
 		SELECT c.oid, c.relkind, format('%I.%I', ns.nspname, c.relname) AS qname, c.reloptions, c.relacl,
 			   c.relispopulated, pg_get_userbyid(c.relowner) AS owner, ts.spcname, am.amname,
-			   pg_get_viewdef(c.oid) AS def
+			   coalesce(v_def[u.ord], pg_get_viewdef(c.oid)) AS def
 		  FROM unnest(v_oid) WITH ORDINALITY AS u(oid, ord) JOIN pg_class c ON c.oid = u.oid
 		  JOIN pg_namespace ns ON ns.oid = c.relnamespace
 		  LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
@@ -321,7 +485,7 @@ BEGIN
 	END LOOP;
 END;
 $fn$;
-COMMENT ON FUNCTION uuid7_plan_view_ddl(oid[]) IS
+COMMENT ON FUNCTION uuid7_plan_view_ddl(oid[], text[]) IS
 	'internal to the migration plan: the statements that recreate views and materialized views after their tables are altered, with everything attached to them';
 
 -- The plan of a migration, offline or online: one row per refusal (phase 'refusal', with SQLSTATE and hint), or,
@@ -353,6 +517,12 @@ DECLARE
 	fk_oid oid[] := '{}';
 	-- views and materialized views dropped and recreated
 	v_oid oid[] := '{}';
+	v_def text[] := '{}';			-- the query each is created again with (the rehearsed one)
+	v_retyped text[] := '{}';		-- what the translation retyped in it, lines joined by chr(10) ('' for nothing)
+	-- indexes created again with uuid operator classes
+	ix_object text[] := '{}';
+	ix_detail text[] := '{}';
+	ix_stmt text[] := '{}';
 	-- output
 	r_phase text[] := '{}';
 	r_object text[] := '{}';
@@ -750,7 +920,15 @@ BEGIN
 	END IF;
 
 	-- ---- the views, rehearsed: each must be created again over the converted columns ---------------------------
+	v_def := array_fill(NULL::text, ARRAY[cardinality(v_oid)]);
+	v_retyped := array_fill(''::text, ARRAY[cardinality(v_oid)]);
 	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_rehearse_views(c_rel, c_att, v_oid) LOOP
+		IF rec.sqlstate IS NULL THEN
+			i := array_position(v_oid, rec.view_oid);
+			v_def[i] := rec.definition;
+			v_retyped[i] := array_to_string(rec.retyped, chr(10));
+			CONTINUE;
+		END IF;
 		x_object := x_object || rec.object;
 		x_detail := x_detail || rec.detail;
 		x_state := x_state || rec.sqlstate;
@@ -859,6 +1037,34 @@ BEGIN
 		r_stmt := r_stmt || format('ALTER TABLE %s %s', rec.tbl, rec.cmds);
 	END LOOP;
 
+	-- 4b. indexes naming an integer operator class that uuid has a class of the same kind for: ALTER COLUMN TYPE
+	--     would build them again with the integer class and fail (42804). Dropped here, created after the type change
+	--     with the uuid class (parameters, name, tablespace, storage parameters, predicate and comment kept).
+	FOR rec IN
+		SELECT ti.idx, ti.detail, format('%I.%I', ns.nspname, c.relname) AS qname, c.relname, ix.indrelid,
+			   obj_description(ti.idx, 'pg_class') AS comment
+		  FROM @extschema@.uuid7_plan_translated_indexes(c_rel, c_att) AS ti
+		  JOIN pg_class c ON c.oid = ti.idx JOIN pg_namespace ns ON ns.oid = c.relnamespace
+		  JOIN pg_index ix ON ix.indexrelid = ti.idx
+		 ORDER BY ix.indrelid, c.relname
+	LOOP
+		SELECT array_agg(DISTINCT a.attname) INTO parts
+		  FROM unnest(c_rel, c_att) AS cc(rel, att) JOIN pg_attribute a ON a.attrelid = cc.rel AND a.attnum = cc.att
+		 WHERE cc.rel = rec.indrelid;
+		r_phase := r_phase || 'drop index'::text;
+		r_object := r_object || rec.qname;
+		r_detail := r_detail || format('created again with the uuid operator class after the tables are altered (%s)', rec.detail);
+		r_stmt := r_stmt || format('DROP INDEX %s', rec.qname);
+		ix_object := ix_object || rec.qname;
+		ix_detail := ix_detail || format('translated: %s', rec.detail);
+		ix_stmt := ix_stmt || @extschema@.uuid7_index_sql(rec.idx, rec.relname, parts::name[], parts::name[], false);
+		IF rec.comment IS NOT NULL THEN
+			ix_object := ix_object || rec.qname;
+			ix_detail := ix_detail || 'comment'::text;
+			ix_stmt := ix_stmt || format('COMMENT ON INDEX %s IS %L', rec.qname, rec.comment);
+		END IF;
+	END LOOP;
+
 	-- 5. one ALTER TABLE per table: every converted column, the key's identity/default (one rewrite)
 	FOR rec IN
 		SELECT DISTINCT u AS rel FROM unnest(c_rel) AS u ORDER BY u
@@ -912,6 +1118,14 @@ BEGIN
 		r_object := r_object || rec.rel::regclass::text;
 		r_detail := r_detail || format('%s subcommand(s), one rewrite; indexes rebuilt with the same names', cardinality(parts))::text;
 		r_stmt := r_stmt || format('ALTER TABLE %s %s', rec.rel::regclass, array_to_string(parts, ', '));
+	END LOOP;
+
+	-- 5b. the indexes dropped in 4b, with the uuid operator classes
+	FOR i IN 1 .. cardinality(ix_stmt) LOOP
+		r_phase := r_phase || 'create index'::text;
+		r_object := r_object || ix_object[i];
+		r_detail := r_detail || ix_detail[i];
+		r_stmt := r_stmt || ix_stmt[i];
 	END LOOP;
 
 	-- 6. serial sequences: dropped when nothing else uses them
@@ -990,7 +1204,18 @@ BEGIN
 	END LOOP;
 
 	-- 8. recreate the views in dependency order: definition, options, owner, grants, comments, indexes, triggers
-	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_view_ddl(v_oid) LOOP
+	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_view_ddl(v_oid, v_def) LOOP
+		IF rec.detail IN ('view', 'materialized view, populated', 'materialized view, not populated') THEN
+			-- the constants retyped in its definition, one line each, before it
+			i := (SELECT u.ord FROM unnest(v_oid) WITH ORDINALITY AS u(oid, ord) JOIN pg_class c ON c.oid = u.oid
+				   JOIN pg_namespace ns ON ns.oid = c.relnamespace WHERE format('%I.%I', ns.nspname, c.relname) = rec.object);
+			FOREACH k IN ARRAY coalesce(string_to_array(nullif(v_retyped[i], ''), chr(10)), '{}') LOOP
+				r_phase := r_phase || 'note'::text;
+				r_object := r_object || rec.object;
+				r_detail := r_detail || format('translated: %s', k);
+				r_stmt := r_stmt || NULL::text;
+			END LOOP;
+		END IF;
 		r_phase := r_phase || 'create view'::text;
 		r_object := r_object || rec.object;
 		r_detail := r_detail || rec.detail;

@@ -1,21 +1,24 @@
 -- src/sql/migrate_rehearsal.sql — the plan rehearses what it cannot judge from the catalog alone, on empty
 -- stand-ins, and rolls the rehearsal back: what fails there is a refusal, before one row is rewritten.
 
-CREATE OR REPLACE FUNCTION uuid7_rehearsal_view_query(view oid, relations oid[], stand_ins oid[]) RETURNS text
+CREATE OR REPLACE FUNCTION uuid7_rehearsal_view_query(view oid, relations oid[], stand_ins oid[]) RETURNS text[]
 LANGUAGE C STRICT STABLE
 AS 'MODULE_PATHNAME', 'uuid7_rehearsal_view_query';
 COMMENT ON FUNCTION uuid7_rehearsal_view_query(oid, oid[], oid[]) IS
-	'internal to the migration plan: the view''s query as pg_get_viewdef() prints it, reading stand_ins[i] where it reads relations[i] (NULL when a stand-in is 0)';
+	'internal to the migration plan: the view''s query as pg_get_viewdef() prints it, NULL and empty integer constants beside the key retyped to uuid: [1] reading stand_ins[i] where it reads relations[i], [2] reading the relations themselves, [3...] what was retyped (NULL when a stand-in is 0)';
 
 -- The views and materialized views the migration recreates (v_oid, in dependency order) are created again over empty
 -- temporary stand-ins of the altered tables (c_rel: every column in its place, the converted ones, c_att, already
 -- uuid) and of the views before them, from the very text the migration will run but for the relation names
--- (uuid7_rehearsal_view_query). A view that fails there (COALESCE of the key with an integer, arithmetic on it, a
--- comparison with a number, max() where the major has no uuid aggregate, ...) would fail the migration after every
--- table was rewritten: one refusal per such view, with the error it raised. The views built on it are not rehearsed
--- (they go with it). Nothing is left behind: the whole rehearsal is rolled back.
+-- (uuid7_rehearsal_view_query), with the NULL and empty integer constants that stand beside the key retyped to uuid.
+-- A view that fails there (COALESCE of the key with a number, arithmetic on it, a comparison with a number, max()
+-- where the major has no uuid aggregate, ...) would fail the migration after every table was rewritten: one refusal
+-- per such view (sqlstate set), with the error it raised. The views built on it are not rehearsed (they go with it).
+-- Every view that passes gives one row (sqlstate NULL): view_oid, the definition the migration creates it with (the
+-- rehearsed text over the real relations) and what was retyped (retyped, empty when nothing). Nothing is left behind:
+-- the whole rehearsal is rolled back.
 CREATE OR REPLACE FUNCTION uuid7_plan_rehearse_views(c_rel oid[], c_att int2[], v_oid oid[])
-RETURNS TABLE (object text, detail text, sqlstate text, hint text)
+RETURNS TABLE (object text, detail text, sqlstate text, hint text, view_oid oid, definition text, retyped text[])
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -26,6 +29,10 @@ DECLARE
 	col_list text;
 	dropped text;
 	view_sql text;
+	texts text[];
+	d_view oid[] := '{}';
+	d_def text[] := '{}';
+	d_retyped text[] := '{}';	-- one element per view: its lines joined by chr(10)
 	s_from oid[] := '{}';
 	s_to oid[] := '{}';
 	f_object text[] := '{}';
@@ -65,7 +72,8 @@ BEGIN
 		END LOOP;
 
 		FOREACH v IN ARRAY v_oid LOOP
-			view_sql := @extschema@.uuid7_rehearsal_view_query(v, s_from, s_to);
+			texts := @extschema@.uuid7_rehearsal_view_query(v, s_from, s_to);
+			view_sql := texts[1];
 			s_from := s_from || v;
 			IF view_sql IS NULL THEN
 				s_to := s_to || 0::oid;		-- built on a view that failed: refused with it
@@ -77,6 +85,9 @@ BEGIN
 			BEGIN
 				EXECUTE format('CREATE TEMPORARY VIEW %I (%s) AS %s', stand_in, col_list, view_sql);
 				s_to := s_to || to_regclass(format('pg_temp.%I', stand_in))::oid;
+				d_view := d_view || v;
+				d_def := d_def || texts[2];
+				d_retyped := d_retyped || array_to_string(texts[3:], chr(10));
 			EXCEPTION WHEN OTHERS THEN
 				GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT;
 				s_to := s_to || 0::oid;
@@ -85,7 +96,7 @@ BEGIN
 					CASE WHEN (SELECT relkind FROM pg_class WHERE oid = v) = 'm' THEN 'materialized view' ELSE 'view' END,
 					v::regclass, err_text);
 				f_state := f_state || err_state;
-				f_hint := f_hint || 'The view treats the key as a number (arithmetic, a comparison or COALESCE with a number, an integer cast, max() or min()). Rewrite it (CREATE OR REPLACE VIEW) so that it works on the key as uuid too, or drop it and create it after the migration, then plan again.'::text;
+				f_hint := f_hint || 'The view treats the key as a number (arithmetic, a comparison or COALESCE with a number, an integer cast, max() or min()); only a NULL or an empty array beside the key is retyped to uuid. Rewrite it (CREATE OR REPLACE VIEW) so that it works on the key as uuid too, or drop it and create it after the migration, then plan again.'::text;
 			END;
 		END LOOP;
 		RAISE SQLSTATE 'U7RB0';		-- roll the stand-ins back
@@ -100,8 +111,11 @@ BEGIN
 			f_state := ARRAY[err_state];
 			f_hint := ARRAY['The plan rehearses the views on temporary stand-ins: run it as a role with TEMPORARY on the database, on a primary.'];
 	END;
-	RETURN QUERY SELECT * FROM unnest(f_object, f_detail, f_state, f_hint);
+	RETURN QUERY SELECT u.o, u.d, u.s, u.h, NULL::oid, NULL::text, NULL::text[] FROM unnest(f_object, f_detail, f_state, f_hint) AS u(o, d, s, h);
+	RETURN QUERY SELECT NULL::text, NULL::text, NULL::text, NULL::text, u.v, u.def,
+			CASE WHEN u.r = '' THEN '{}'::text[] ELSE string_to_array(u.r, chr(10)) END
+		  FROM unnest(d_view, d_def, d_retyped) AS u(v, def, r);
 END;
 $fn$;
 COMMENT ON FUNCTION uuid7_plan_rehearse_views(oid[], int2[], oid[]) IS
-	'internal to the migration plan: creates the views it recreates again on empty stand-ins of the altered tables, rolled back; one refusal per view that fails there';
+	'internal to the migration plan: creates the views it recreates again on empty stand-ins of the altered tables, rolled back; one refusal per view that fails there, and for each that passes the definition the migration uses and the constants retyped';

@@ -20,79 +20,16 @@ AS $fn$
 $fn$;
 COMMENT ON FUNCTION uuid7_online_twin_expressions(bigint, regclass, oid, text) IS
 	'internal to the online migration: uuid7_twin_expressions() over the converted columns of one table and their twins';
+-- The twin of an index is the index over the twins of its converted columns (uuid7_index_sql): a named integer
+-- operator class of a converted column becomes the uuid class of its kind, as the offline plan's 'create index' does.
 CREATE OR REPLACE FUNCTION uuid7_online_index_sql(migration bigint, idx oid, new_name name) RETURNS text
-LANGUAGE plpgsql STABLE STRICT
+LANGUAGE sql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-DECLARE
-	ix record;
-	cols text[] := '{}';
-	incl text[] := '{}';
-	col text;
-	k int;
-	att int2;
-	opt int2;
-	nulls text := '';
-	withs text;
-	exprs text[];		-- the predicate, then each key expression, over the twins
-	nexpr int := 1;
-BEGIN
-	SELECT i.*, c.relname, c.reloptions, c.reltablespace, am.amname, i.indrelid::regclass AS tbl
-	  INTO ix FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
-	 WHERE i.indexrelid = idx;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'index with OID % does not exist', idx USING ERRCODE = '42704';
-	END IF;
-	exprs := @extschema@.uuid7_online_twin_expressions(migration, ix.indrelid, idx, 'index');
-	FOR k IN 0 .. ix.indnatts - 1 LOOP
-		att := ix.indkey[k];
-		IF att = 0 THEN
-			nexpr := nexpr + 1;
-			col := '(' || exprs[nexpr] || ')';
-		ELSE
-			SELECT quote_ident(coalesce(oc.new_name, a.attname)) INTO col
-			  FROM pg_attribute a
-			  LEFT JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = migration AND oc.relid = a.attrelid AND oc.attname = a.attname
-			 WHERE a.attrelid = ix.indrelid AND a.attnum = att;
-		END IF;
-		IF k >= ix.indnkeyatts THEN
-			incl := incl || col;
-			CONTINUE;
-		END IF;
-		-- a non-default operator class or collation of an unconverted column is kept
-		IF att = 0 OR NOT EXISTS (SELECT 1 FROM @extschema@.uuid7_online_column oc JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
-								  WHERE oc.migration_id = migration AND oc.relid = ix.indrelid AND a.attnum = att) THEN
-			SELECT col || CASE WHEN ix.indcollation[k] <> 0 AND ix.indcollation[k] IS DISTINCT FROM (SELECT a.attcollation FROM pg_attribute a WHERE a.attrelid = ix.indrelid AND a.attnum = att)
-							   THEN format(' COLLATE %I.%I', cn.nspname, co.collname) ELSE '' END
-						|| CASE WHEN NOT oc.opcdefault THEN format(' %I.%I', ons.nspname, oc.opcname) ELSE '' END
-			  INTO col
-			  FROM pg_opclass oc JOIN pg_namespace ons ON ons.oid = oc.opcnamespace
-			  LEFT JOIN pg_collation co ON co.oid = ix.indcollation[k]
-			  LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
-			 WHERE oc.oid = ix.indclass[k];
-		END IF;
-		opt := ix.indoption[k];
-		IF opt & 1 = 1 THEN
-			col := col || ' DESC' || CASE WHEN opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END;
-		ELSIF opt & 2 = 2 THEN
-			col := col || ' NULLS FIRST';
-		END IF;
-		cols := cols || col;
-	END LOOP;
-	IF coalesce((to_jsonb(ix)->>'indnullsnotdistinct')::boolean, false) THEN
-		nulls := ' NULLS NOT DISTINCT';
-	END IF;
-	IF ix.reloptions IS NOT NULL THEN
-		withs := ' WITH (' || @extschema@.uuid7_option_list(ix.reloptions) || ')';
-	END IF;
-	RETURN format('CREATE %sINDEX CONCURRENTLY %I ON %s USING %I (%s)%s%s%s%s%s',
-		CASE WHEN ix.indisunique THEN 'UNIQUE ' ELSE '' END, new_name, ix.tbl, ix.amname,
-		array_to_string(cols, ', '),
-		CASE WHEN cardinality(incl) > 0 THEN ' INCLUDE (' || array_to_string(incl, ', ') || ')' ELSE '' END,
-		nulls, coalesce(withs, ''),
-		CASE WHEN ix.reltablespace <> 0 THEN ' TABLESPACE ' || quote_ident((SELECT spcname FROM pg_tablespace WHERE oid = ix.reltablespace)) ELSE '' END,
-		CASE WHEN exprs[1] IS NOT NULL THEN ' WHERE ' || exprs[1] ELSE '' END);
-END;
+	SELECT @extschema@.uuid7_index_sql(idx, uuid7_online_index_sql.new_name,
+			coalesce(array_agg(oc.attname ORDER BY oc.attname), '{}'), coalesce(array_agg(oc.new_name ORDER BY oc.attname), '{}'), true)
+	  FROM pg_index i JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = migration AND oc.relid = i.indrelid
+	 WHERE i.indexrelid = idx
 $fn$;
 COMMENT ON FUNCTION uuid7_online_index_sql(bigint, oid, name) IS
 	'internal to the online migration: CREATE INDEX CONCURRENTLY for the uuid twin of an index (same shape, converted columns replaced, also in its expressions and predicate)';

@@ -28,10 +28,11 @@ bad_view() {
 	sql "DROP VIEW $view CASCADE" >/dev/null
 }
 
-bad_view "COALESCE of an id array with '{}' (Tasker's view)" 42846 v_tasker \
-	"SELECT p.id, coalesce((SELECT array_agg(c.id) FROM child c WHERE c.p_id = p.id), '{}') AS child_ids FROM parent p"
-bad_view "UNION ALL with NULL::bigint" 42804 v_union \
-	"SELECT p.id, p.name FROM parent p UNION ALL SELECT NULL::bigint, 'none'"
+# (Tasker's coalesce((SELECT array_agg(c.id) ...), '{}') and UNION ALL ... NULL::bigint are translated: translate.sh.)
+bad_view "COALESCE of an id array with '{1}'" 42846 v_tasker_one \
+	"SELECT p.id, coalesce((SELECT array_agg(c.id) FROM child c WHERE c.p_id = p.id), '{1}') AS child_ids FROM parent p"
+bad_view "UNION ALL with the number 0" 42804 v_union \
+	"SELECT p.id, p.name FROM parent p UNION ALL SELECT 0, 'none'"
 bad_view "coalesce(c.p_id, 0)" 42804 v_coalesce "SELECT c.id, coalesce(c.p_id, 0) AS p FROM child c"
 bad_view "p.id % 16" 42883 v_modulo "SELECT p.id % 16 AS bucket, count(*) FROM parent p GROUP BY 1"
 bad_view "WHERE p.id > 100" 42883 v_compare "SELECT p.id, p.name FROM parent p WHERE p.id > 100"
