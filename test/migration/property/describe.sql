@@ -6,6 +6,7 @@
 -- 'data' (row count and hash; every uuid that a mapping table holds shown as the old key it stands for, columns in
 -- name order) are compared only as a whole (a refused migration changes nothing at all).
 SET search_path = pg_catalog, pg_temp;
+SET jit = off;	-- (no statistics on fresh mapping tables: estimates in the millions, and JIT compiling for seconds)
 CREATE TEMP VIEW rels AS
 	SELECT c.oid, format('%I.%I', n.nspname, c.relname) AS q, c.relkind, c.relname, n.nspname
 	  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -97,7 +98,7 @@ SELECT kind, subject, part, pg_temp.one(attrs) FROM (
 			t.typnotnull, t.typdefault, (SELECT string_agg(conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated, ', ' ORDER BY conname) FROM pg_constraint WHERE contypid = t.oid),
 			pg_get_userbyid(t.typowner))
 	  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-	 WHERE t.typtype = 'd' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+	 WHERE t.typtype = 'd' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
 	   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
 	UNION ALL
 	SELECT 'view', r.q, '', pg_temp.one(pg_get_viewdef(r.oid)) FROM rels r WHERE r.relkind IN ('v', 'm')
@@ -126,13 +127,13 @@ SELECT kind, subject, part, pg_temp.one(attrs) FROM (
 	UNION ALL
 	SELECT 'sequence', r.q, '', format('type %s start %s inc %s min %s max %s cycle %s last %s called %s owned by %s',
 			format_type(sq.seqtypid, NULL), sq.seqstart, sq.seqincrement, sq.seqmin, sq.seqmax, sq.seqcycle, ps.last_value, ps.last_value IS NOT NULL,
-			(SELECT d.refobjid::regclass::text || '.' || quote_ident(a.attname) FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+			(SELECT d.refobjid::regclass::text || ' column ' || quote_ident(a.attname) || ' ' || d.deptype::text FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
 			  WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')))
 	  FROM rels r JOIN pg_sequence sq ON sq.seqrelid = r.oid JOIN pg_sequences ps ON ps.schemaname = r.nspname AND ps.sequencename = r.relname
 	UNION ALL
 	SELECT 'function', p.oid::regprocedure::text, '', format('owner %s md5 %s acl %s', pg_get_userbyid(p.proowner), md5(pg_get_functiondef(p.oid)), pg_temp.acl(p.proacl))
 	  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-	 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prokind IN ('f', 'p')
+	 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)' AND p.prokind IN ('f', 'p')
 	   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
 	UNION ALL
 	SELECT 'physical', r.q, '', c.relfilenode::text FROM rels r JOIN pg_class c ON c.oid = r.oid
