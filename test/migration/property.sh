@@ -6,6 +6,8 @@
 #   -- property: what the schema is
 #   -- tables: the regclass[] expression of the tables to migrate
 #   -- options: the options jsonb (one line)
+# and optionally "-- role: NAME" (the plan and the migration run under SET ROLE NAME; the corpus may use the roles
+# uuid7_prop_owner (LOGIN), uuid7_prop_nologin and uuid7_prop_reader, made here)
 # then builds the schema and a few rows (edge values included) in a fresh database made from a template that has the
 # extension.
 #
@@ -62,8 +64,9 @@ WORK=$(mktemp -d /tmp/uuid7-property-XXXXXX)
 trap 'mig_cleanup; rm -rf "$WORK"' EXIT
 
 # roles the corpus grants to and gives objects to (cluster-wide: dropped on exit, after the databases)
-for role in uuid7_prop_reader uuid7_prop_owner; do
-	psql -X -q -d postgres -c "CREATE ROLE $role" >/dev/null 2>&1 && MIG_ROLES+=("$role")
+# (uuid7_prop_owner may log in: the online migration's worker logs in as the role that starts it)
+for role in "uuid7_prop_reader" "uuid7_prop_owner LOGIN" "uuid7_prop_nologin"; do
+	psql -X -q -d postgres -c "CREATE ROLE $role" >/dev/null 2>&1 && MIG_ROLES+=("${role%% *}")
 done
 
 TEMPLATE="prop_tmpl_$$"
@@ -85,7 +88,7 @@ describe() {
 
 # The plan as records: phase, object, detail, statement, sqlstate separated by \x1f, records ended by \x1e.
 read_plan() {
-	pq "$1" -v ON_ERROR_STOP=1 -v VERBOSITY=sqlstate -F $'\x1f' -R $'\x1e' \
+	pq "$1" -v ON_ERROR_STOP=1 -v VERBOSITY=sqlstate -F $'\x1f' -R $'\x1e' -c "$AS_ROLE" \
 		-c "SELECT phase, object, detail, coalesce(statement, ''), coalesce(sqlstate, '') FROM uuid7_migration_plan($2, '$3'::jsonb) ORDER BY step"
 }
 
@@ -210,7 +213,7 @@ for line in out:
 # run_online DB TABLES OPTS: prints "ok" or the error; 0 when the migration finished
 run_online() {
 	local db=$1 tables=$2 opts=$3 mid st out deadline
-	if ! mid=$(pq "$db" -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
+	if ! mid=$(pq "$db" -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -c "$AS_ROLE" \
 		-c "SELECT uuid7_migration_start($tables, '$opts'::jsonb || '{\"pause_ms\": 0, \"batch_blocks\": 1000}')" 2>&1); then
 		printf 'start: %s' "$mid"
 		return 1
@@ -227,7 +230,7 @@ run_online() {
 		pq "$db" -c "SELECT uuid7_migration_abort($mid)" >/dev/null 2>&1
 		return 1
 	fi
-	if ! out=$(pq "$db" -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -c "SELECT uuid7_migration_finish($mid)" 2>&1); then
+	if ! out=$(pq "$db" -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -c "$AS_ROLE" -c "SELECT uuid7_migration_finish($mid)" 2>&1); then
 		printf 'finish: %s' "$out"
 		pq "$db" -c "SELECT uuid7_migration_abort($mid)" >/dev/null 2>&1
 		return 1
@@ -275,7 +278,7 @@ one_run() {
 	fi
 	dbg "described"
 	if [ "$mode" = offline ]; then
-		out=$(pq "$db" -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -c "SELECT uuid7_migrate($tables, '$opts'::jsonb)" 2>&1)
+		out=$(pq "$db" -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -c "$AS_ROLE" -c "SELECT uuid7_migrate($tables, '$opts'::jsonb)" 2>&1)
 		rc=$?
 	else
 		out=$(run_online "$db" "$tables" "$opts")
@@ -341,6 +344,8 @@ run_schema() {
 	tables=$(header tables "$file")
 	opts=$(header options "$file")
 	[ -n "$opts" ] || opts='{}'
+	AS_ROLE="SELECT 1"
+	[ -n "$(header role "$file")" ] && AS_ROLE="SET ROLE $(header role "$file")"
 	if [ -z "$tables" ] || [ -z "$(header property "$file")" ]; then
 		fail "$name" "header lines missing (-- property:, -- tables:)"
 		return
