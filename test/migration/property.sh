@@ -344,7 +344,7 @@ run_schema() {
 	tables=$(header tables "$file")
 	opts=$(header options "$file")
 	[ -n "$opts" ] || opts='{}'
-	AS_ROLE="SELECT 1"
+	AS_ROLE="RESET ROLE"
 	[ -n "$(header role "$file")" ] && AS_ROLE="SET ROLE $(header role "$file")"
 	if [ -z "$tables" ] || [ -z "$(header property "$file")" ]; then
 		fail "$name" "header lines missing (-- property:, -- tables:)"
