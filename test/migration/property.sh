@@ -51,8 +51,8 @@
 # known mismatches of property/pending/ too), UUID7_PROPERTY_JOBS (schemas run at once, default 2),
 # UUID7_PROPERTY_DEBUG=1 (every changed item, listed or not, and timings).
 #
-# The rule can fail: UUID7_PROPERTY_SELFTEST=1 makes an unlisted change after each migration (a new table, a comment
-# on a migrated key column, one row's text changed) and then passes each schema only when the check reports those
+# The rule can fail: UUID7_PROPERTY_SELFTEST=1 makes an unlisted change after each migration (a new table, and a
+# comment on the key column of a migrated table) and then passes each schema only when the check reports both
 # changes (and, for a refused schema, that something changed).
 set -uo pipefail
 source "$(dirname "$0")/../assert.sh"
