@@ -1,0 +1,10 @@
+-- property: issue 21: arithmetic on the key (p.id % 16, p.id + 1) in views
+-- tables: ARRAY['public.parent', 'public.child']::regclass[]
+-- options: {}
+CREATE TABLE parent (id bigserial PRIMARY KEY, name text NOT NULL, kind int NOT NULL DEFAULT 0);
+CREATE TABLE child (id bigserial PRIMARY KEY, p_id bigint REFERENCES parent, note text, amount numeric);
+INSERT INTO parent (id, name, kind) VALUES (1, 'one', 1), (2, 'two', 2), (3, '', 0), (100, 'hundred', 3), (9223372036854775806, 'big', 1);
+INSERT INTO child (p_id, note, amount) VALUES (1, 'a', 1.5), (1, NULL, 0), (2, 'b', -3), (NULL, 'orphan', NULL), (9223372036854775806, 'edge', 1e10);
+
+CREATE VIEW v_modulo AS SELECT p.id % 16 AS bucket, count(*) FROM parent p GROUP BY 1;
+CREATE VIEW v_plus AS SELECT p.id + 1 AS next_id FROM parent p;

@@ -1,0 +1,9 @@
+-- property: issue 21: a BRIN index with int8_minmax_multi_ops on a converted column
+-- tables: ARRAY['public.parent', 'public.child']::regclass[]
+-- options: {}
+CREATE TABLE parent (id bigserial PRIMARY KEY, name text NOT NULL, kind int NOT NULL DEFAULT 0);
+CREATE TABLE child (id bigserial PRIMARY KEY, p_id bigint REFERENCES parent, note text, amount numeric);
+INSERT INTO parent (id, name, kind) VALUES (1, 'one', 1), (2, 'two', 2), (3, '', 0), (100, 'hundred', 3), (9223372036854775806, 'big', 1);
+INSERT INTO child (p_id, note, amount) VALUES (1, 'a', 1.5), (1, NULL, 0), (2, 'b', -3), (NULL, 'orphan', NULL), (9223372036854775806, 'edge', 1e10);
+
+CREATE INDEX child_p_brin ON child USING brin (p_id int8_minmax_multi_ops);

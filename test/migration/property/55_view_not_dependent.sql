@@ -1,0 +1,10 @@
+-- property: views and a matview that do not use the converted columns (left alone)
+-- tables: ARRAY['public.parent', 'public.child']::regclass[]
+-- options: {}
+CREATE TABLE parent (id bigserial PRIMARY KEY, name text NOT NULL, kind int NOT NULL DEFAULT 0);
+CREATE TABLE child (id bigserial PRIMARY KEY, p_id bigint REFERENCES parent, note text, amount numeric);
+INSERT INTO parent (id, name, kind) VALUES (1, 'one', 1), (2, 'two', 2), (3, '', 0), (100, 'hundred', 3), (9223372036854775806, 'big', 1);
+INSERT INTO child (p_id, note, amount) VALUES (1, 'a', 1.5), (1, NULL, 0), (2, 'b', -3), (NULL, 'orphan', NULL), (9223372036854775806, 'edge', 1e10);
+
+CREATE VIEW v_names AS SELECT name, kind FROM parent WHERE kind > 0;
+CREATE MATERIALIZED VIEW mv_notes AS SELECT note, count(*) FROM child GROUP BY note;
