@@ -30,8 +30,9 @@ BEGIN
 		progress := (options->>'progress')::boolean;
 		options := options - 'progress';
 	END IF;
-	-- "validate" reads the referencing tables: only the plan made under the locks counts, the two before it do not
-	unlocked_options := CASE WHEN jsonb_typeof(options) = 'object' THEN options - 'validate' ELSE options END;
+	-- counting dangling references reads the referencing tables: only the plan made under the locks counts, the two
+	-- before it do not
+	unlocked_options := CASE WHEN jsonb_typeof(options) = 'object' THEN options || '{"validate": false}' ELSE options END;
 
 	-- Refuse what can be refused before taking any lock: a missing table, or one the caller may not alter, gets the
 	-- plan's precise error rather than LOCK TABLE's.

@@ -291,7 +291,14 @@ BEGIN
 			x_detail := x_detail || format('%s uses column %I of table %s', rec.what, rec.attname, rec.qname);
 			x_hint := x_hint || 'Drop the rule, migrate, then recreate it.'::text;
 		ELSIF rec.classid = 'pg_statistic_ext'::regclass THEN
-			CONTINUE;		-- rebuilt by ALTER COLUMN TYPE
+			SELECT st.stxexprs INTO rec2 FROM pg_statistic_ext st WHERE st.oid = rec.objid;
+			IF rec2.stxexprs IS NULL OR @extschema@.uuid7_expression_translates(rec2.stxexprs, rec.rel_atts, rec.rel_srcs) THEN
+				CONTINUE;		-- rebuilt by ALTER COLUMN TYPE
+			END IF;
+			-- an expression over the key (p_id % 10) is rebuilt by ALTER COLUMN TYPE too, and fails there (42883)
+			x_detail := x_detail || format('%s uses column %I of table %s in an expression that cannot be translated to uuid',
+				rec.what, rec.attname, rec.qname);
+			x_hint := x_hint || 'Drop the statistics object, migrate, then create it again over uuid.'::text;
 		ELSIF rec.classid = 'pg_policy'::regclass THEN
 			x_detail := x_detail || format('%s uses column %I of table %s', rec.what, rec.attname, rec.qname);
 			x_hint := x_hint || 'Row-level security policies are not translated: drop the policy, migrate, then recreate it for uuid.'::text;
@@ -537,7 +544,8 @@ DECLARE
 	tab_opts jsonb := '{}';
 	v_version int;
 	v_analyze boolean;
-	v_validate boolean;			-- count the references that no key answers (reads the referencing tables)
+	v_validate boolean;			-- count the references that no key answers in every converted column ("validate": true)
+	v_validate_some boolean;	-- ... in the columns whose foreign keys let them dangle (the default; "validate": false: none)
 	n_dangling bigint;
 	example text;
 	rec record;
@@ -575,6 +583,7 @@ BEGIN
 	END LOOP;
 	v_analyze := coalesce((options->>'analyze')::boolean, false);
 	v_validate := coalesce((options->>'validate')::boolean, false);
+	v_validate_some := coalesce((options->>'validate')::boolean, true);
 	IF options ? 'tables' THEN
 		IF jsonb_typeof(options->'tables') <> 'object' THEN
 			RAISE EXCEPTION 'option "tables" must be an object keyed by table name' USING ERRCODE = '22023';
@@ -865,15 +874,20 @@ BEGIN
 
 	-- ---- references that no key answers: the rewrite would fail on them (23503) -------------------------------
 	-- Possible under a NOT VALID foreign key, a MATCH SIMPLE one over several columns with a NULL among them, or rows
-	-- written with triggers off. Counting reads the referencing tables, so only when asked ("validate": true);
-	-- otherwise the plan notes the foreign keys that allow it.
-	IF v_validate THEN
+	-- written with triggers off. Counting reads the referencing tables: by default only those whose foreign keys allow
+	-- it (so a plan without refusal holds for them); "validate": true counts in every converted column (rows written
+	-- with triggers off too); "validate": false in none, and the plan notes the foreign keys that allow it.
+	IF v_validate_some THEN
 		FOR rec IN
 			SELECT cc.rel, a.attname, t_oid[cc.src] AS key_rel, ka.attname AS key_col
 			  FROM unnest(c_rel, c_att, c_src) AS cc(rel, att, src)
 			  JOIN pg_attribute a ON a.attrelid = cc.rel AND a.attnum = cc.att
 			  JOIN pg_attribute ka ON ka.attrelid = t_oid[cc.src] AND ka.attnum = t_att[cc.src]
 			 WHERE NOT (cc.rel = t_oid[cc.src] AND cc.att = t_att[cc.src])
+			   AND (v_validate OR EXISTS (
+					SELECT 1 FROM pg_constraint con
+					 WHERE con.oid = ANY (fk_oid) AND con.conrelid = cc.rel AND cc.att = ANY (con.conkey)
+					   AND (NOT con.convalidated OR (cardinality(con.conkey) > 1 AND con.confmatchtype = 's'))))
 			 ORDER BY cc.rel, cc.att
 		LOOP
 			EXECUTE format('SELECT count(*), min(r.%I)::text FROM %s r WHERE r.%I IS NOT NULL AND NOT EXISTS (SELECT FROM %s k WHERE k.%I OPERATOR(pg_catalog.=) r.%I)',
@@ -1018,7 +1032,7 @@ BEGIN
 		  FROM pg_constraint con WHERE con.oid = ANY (fk_oid)
 		 GROUP BY con.conrelid ORDER BY con.conrelid
 	LOOP
-		IF NOT v_validate THEN
+		IF NOT v_validate_some THEN
 			FOR rec2 IN
 				SELECT con.conname FROM pg_constraint con
 				 WHERE con.oid = ANY (fk_oid) AND con.conrelid = rec.tbl
@@ -1027,7 +1041,7 @@ BEGIN
 			LOOP
 				r_phase := r_phase || 'note'::text;
 				r_object := r_object || format('%I on %s', rec2.conname, rec.tbl);
-				r_detail := r_detail || 'NOT VALID or MATCH SIMPLE over several columns: rows may reference no key, and the rewrite would fail on them (23503); plan with "validate": true to count them first'::text;
+				r_detail := r_detail || 'NOT VALID or MATCH SIMPLE over several columns: rows may reference no key, and the rewrite would fail on them (23503); plan without "validate": false to count them first'::text;
 				r_stmt := r_stmt || NULL::text;
 			END LOOP;
 		END IF;

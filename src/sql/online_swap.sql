@@ -107,7 +107,7 @@ BEGIN
 			jsonb_build_object('mapping_table', 'uuid7_swap_' || migration || '_' || t.relid::oid));
 	END LOOP;
 	-- (not "validate": the verification has just checked every reference, and counting again would hold the locks)
-	plan_opts := (m.plan_options - 'tables' - 'validate') || jsonb_build_object('tables', fake);
+	plan_opts := (m.plan_options - 'tables') || jsonb_build_object('tables', fake, 'validate', false);
 	PERFORM @extschema@.uuid7_online_plan(m.tables, plan_opts, 'swap');
 
 	FOR rec IN SELECT * FROM uuid7_plan_rows p WHERE p.phase IN ('drop view', 'drop foreign key') ORDER BY p.step LOOP

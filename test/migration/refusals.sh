@@ -122,12 +122,15 @@ mig_refusal "CHECK comparing columns of two different mappings (the key and a re
 	"ALTER TABLE child ADD CONSTRAINT child_not_own_parent CHECK (parent_id <> id)" "ALTER TABLE child DROP CONSTRAINT child_not_own_parent"
 
 # A reference that no key answers, under a NOT VALID foreign key: the rewrite fails on it (1.6: 23503 after the work,
-# online: blocked at finish). The plan notes the foreign key; with "validate": true it counts and refuses (23503).
+# online: blocked at finish). The plan counts in the columns of such foreign keys by default and refuses (23503);
+# with "validate": false it counts nothing and notes the foreign key instead.
 sql "ALTER TABLE child DROP CONSTRAINT child_parent_id_fkey; INSERT INTO child (parent_id, note) VALUES (999999, 'dangling');
 	ALTER TABLE child ADD CONSTRAINT child_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES parent NOT VALID" >/dev/null
-check_eq "NOT VALID foreign key: a note says to validate, no refusal" "note|child_parent_id_fkey on public.child|0" \
-	"$(sql "SELECT string_agg(phase || '|' || object, ',') || '|' || (SELECT count(*) FROM uuid7_migration_plan($P) WHERE phase = 'refusal')
-		FROM uuid7_migration_plan($P) WHERE phase = 'note' AND detail LIKE '%\"validate\": true%'")"
+mig_refusal "a dangling reference under a NOT VALID foreign key, counted by default" "$P" 23503 "(the least: 999999)" "" ""
+check_sqlstate "the online start refuses it too" 23503 "SELECT uuid7_migration_start($P)"
+check_eq "with validate false: a note says to count, no refusal" "note|child_parent_id_fkey on public.child|0" \
+	"$(sql "SELECT string_agg(phase || '|' || object, ',') || '|' || (SELECT count(*) FROM uuid7_migration_plan($P, '{\"validate\": false}') WHERE phase = 'refusal')
+		FROM uuid7_migration_plan($P, '{\"validate\": false}') WHERE phase = 'note' AND detail LIKE '%\"validate\": false%'")"
 mig_refusal "a dangling reference, counted with validate" "$P, '{\"validate\": true}'" 23503 "(the least: 999999)" "" ""
 check_sqlstate "the online start with validate refuses it too" 23503 "SELECT uuid7_migration_start($P, '{\"validate\": true}')"
 sql "DELETE FROM child WHERE parent_id = 999999; ALTER TABLE child VALIDATE CONSTRAINT child_parent_id_fkey" >/dev/null
