@@ -49,3 +49,16 @@ DROP POLICY uuid7_online_migration_write ON uuid7_online_migration;
 DROP POLICY uuid7_online_table_write ON uuid7_online_table;
 DROP POLICY uuid7_online_column_write ON uuid7_online_column;
 DROP POLICY uuid7_online_object_write ON uuid7_online_object;
+
+-- The state moves to a schema of its own, uuid7_state, a member of the extension (see src/sql/state_tables.sql): in the
+-- extension's schema, tools that dump an application's schema took the tables for the application's. ALTER TABLE
+-- SET SCHEMA keeps the rows, the OIDs (a running worker's locks are tagged with uuid7_online_migration's OID), the
+-- identity sequence, policies, grants and the tables' place in the extension's configuration.
+CREATE SCHEMA uuid7_state;
+COMMENT ON SCHEMA uuid7_state IS 'the uuid7 extension''s own state: migrated tables and online migrations (read them through the functions and uuid7_migration_status)';
+GRANT USAGE ON SCHEMA uuid7_state TO PUBLIC;
+ALTER TABLE uuid7_migrated_table SET SCHEMA uuid7_state;
+ALTER TABLE uuid7_online_migration SET SCHEMA uuid7_state;
+ALTER TABLE uuid7_online_table SET SCHEMA uuid7_state;
+ALTER TABLE uuid7_online_column SET SCHEMA uuid7_state;
+ALTER TABLE uuid7_online_object SET SCHEMA uuid7_state;
