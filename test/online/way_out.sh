@@ -34,7 +34,7 @@ out=$(as_owner sql "SELECT uuid7_migration_start(ARRAY['public.parent']::regclas
 check_eq "the refusal names the schema and the table" "t" \
 	"$(grep -q 'schema locked of table locked.child' <<<"$out" && echo t || echo "f: $out")"
 check_eq "the refused start left nothing: no state, no mapping table, no twin column" "0|0|0" \
-	"$(sql "SELECT (SELECT count(*) FROM uuid7_online_migration) || '|' ||
+	"$(sql "SELECT (SELECT count(*) FROM uuid7_state.uuid7_online_migration) || '|' ||
 	               (SELECT count(*) FROM pg_class WHERE relname = 'parent_uuid7_map') || '|' ||
 	               (SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.parent'::regclass AND attname LIKE 'uuid7_new_%')")"
 check_eq "the offline plan refuses it the same way" "42501" \
