@@ -810,6 +810,12 @@ BEGIN
 		r_object := r_object || 'uuid7_mapping'::text;
 		r_detail := r_detail || 'create the schema of the mapping tables, owned by the migrating role'::text;
 		r_stmt := r_stmt || 'CREATE SCHEMA uuid7_mapping'::text;
+		-- as in public: every role finds the tables there (the owner of a migrated table owns its mapping table, and
+		-- the lookups run as the caller); what each may do with a table is still that table's privileges
+		r_phase := r_phase || 'schema'::text;
+		r_object := r_object || 'uuid7_mapping'::text;
+		r_detail := r_detail || 'every role may look up the tables in it (each table''s own privileges still apply)'::text;
+		r_stmt := r_stmt || 'GRANT USAGE ON SCHEMA uuid7_mapping TO PUBLIC'::text;
 	END IF;
 
 	-- 3. mapping tables: old key -> new key, new keys made in key order (or timestamp-column order)

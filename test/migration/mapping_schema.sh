@@ -50,10 +50,10 @@ mig_refusal "no CREATE on the database to make uuid7_mapping" "ARRAY['f']::regcl
 # Several tables in one call share one CREATE SCHEMA line, before the first mapping step.
 P2="ARRAY['a', 'c']::regclass[]"
 check_eq "the plan creates the schema once, before the mapping tables" \
-	"lock|  schema|uuid7_mapping|CREATE SCHEMA uuid7_mapping  mapping|uuid7_mapping.a_uuid7_map|" \
+	"lock|  schema|uuid7_mapping|CREATE SCHEMA uuid7_mapping  schema|uuid7_mapping|GRANT USAGE ON SCHEMA uuid7_mapping TO PUBLIC  mapping|uuid7_mapping.a_uuid7_map|" \
 	"$(sql "SELECT string_agg(phase || '|' || CASE WHEN phase = 'lock' THEN '' ELSE object || '|' || CASE WHEN phase = 'schema' THEN statement ELSE '' END END, '  ' ORDER BY step)
-		FROM uuid7_migration_plan($P2) WHERE step <= 3")"
-check_eq "one schema line for two tables" 1 "$(sql "SELECT count(*) FROM uuid7_migration_plan($P2) WHERE phase = 'schema'")"
+		FROM uuid7_migration_plan($P2) WHERE step <= 4")"
+check_eq "one schema's lines for two tables" 2 "$(sql "SELECT count(*) FROM uuid7_migration_plan($P2) WHERE phase = 'schema'")"
 check_eq "the plan changed nothing" "" "$(sql "SELECT to_regnamespace('uuid7_mapping')")"
 
 P="ARRAY['a']::regclass[]"
@@ -62,6 +62,8 @@ mig_migrate "the first migration creates uuid7_mapping" "$P"
 mig_check_all
 check_eq "uuid7_mapping is owned by the migrating role, the mapping table in it" "$(sql "SELECT current_user")|uuid7_mapping.a_uuid7_map" \
 	"$(sql "SELECT pg_get_userbyid(nspowner) || '|' || (SELECT mapping_table::text FROM uuid7_state.uuid7_migrated_table WHERE relid = 'a'::regclass) FROM pg_namespace WHERE nspname = 'uuid7_mapping'")"
+check_true "every role may look up tables in uuid7_mapping (their own privileges apply)" \
+	"SELECT has_schema_privilege('public', 'uuid7_mapping', 'USAGE') AND NOT has_schema_privilege('public', 'uuid7_mapping', 'CREATE')"
 check_true "the lookups find the mapping through the registry" \
 	"SELECT uuid7_legacy_id('a', uuid7_mapped_id('a', 42)) = 42 AND uuid7_mapped_id('a', 42) = (SELECT new_id FROM uuid7_mapping.a_uuid7_map WHERE old_id = 42)"
 check_eq "no mapping table in the application's schema" 0 "$(sql "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname LIKE '%uuid7\_map'")"

@@ -19,6 +19,8 @@ mig_role bk_owner LOGIN
 owner=$MIG_ROLE
 mig_role bk_app LOGIN
 app=$MIG_ROLE
+# (the mapping tables go to schema uuid7_mapping, which the owner's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$owner\"" >/dev/null
 dumps=$(mktemp -d)
 trap 'rm -rf "$dumps"; online_cleanup' EXIT
 

@@ -14,6 +14,8 @@ source "$(dirname "$0")/lib.sh"
 online_db ddl_guard
 mig_role guard_owner LOGIN; owner=$MIG_ROLE
 mig_role guard_stranger LOGIN; stranger=$MIG_ROLE
+# (the mapping tables go to schema uuid7_mapping, which the owner's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$owner\"" >/dev/null
 
 # ---- a non-superuser with CREATE on a database installs uuid7: the script (run as the bootstrap superuser for a
 # trusted extension) creates the guard's event triggers, members of the extension

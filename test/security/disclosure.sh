@@ -13,6 +13,8 @@ mig_role sec_owner LOGIN; owner=$MIG_ROLE
 mig_role sec_reader LOGIN; reader=$MIG_ROLE
 mig_role sec_stranger LOGIN; stranger=$MIG_ROLE
 mig_role sec_writer LOGIN; writer=$MIG_ROLE
+# (the mapping tables go to schema uuid7_mapping, which the owner's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$owner\"" >/dev/null
 online_setup <<SQL
 GRANT CREATE ON SCHEMA public TO "$owner";
 SET ROLE "$owner";

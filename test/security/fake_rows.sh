@@ -12,6 +12,8 @@ source ./lib.sh
 online_db fake_rows
 mig_role sec_owner LOGIN; owner=$MIG_ROLE
 mig_role sec_faker LOGIN; faker=$MIG_ROLE
+# (the mapping tables go to schema uuid7_mapping, which the owner's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$owner\"" >/dev/null
 online_setup <<SQL
 GRANT CREATE ON SCHEMA public TO "$owner", "$faker";
 SET ROLE "$owner";

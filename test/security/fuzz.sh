@@ -38,6 +38,8 @@ t0=$SECONDS
 
 # ---- fixtures: one object of every relation kind, owned by the fuzzing role; another role's tables and migrations ----
 mig_setup <<SQL
+-- (the fuzzing role's migrations create the default mapping schema uuid7_mapping; the victim's name schema fzv)
+GRANT CREATE ON DATABASE "$PGDATABASE" TO "$role";
 CREATE SCHEMA fz AUTHORIZATION "$role";
 CREATE SCHEMA fzv AUTHORIZATION "$victim";
 SET ROLE "$victim";
@@ -83,7 +85,7 @@ fi
 
 # one online migration of each role, left ready (its worker gone) during the fuzz
 mid=$(PGOPTIONS="-c role=$role" sql "SELECT uuid7_migration_start(ARRAY['fz.o']::regclass[])" 2>&1)
-vmid=$(PGOPTIONS="-c role=$victim" sql "SELECT uuid7_migration_start(ARRAY['fzv.o']::regclass[])" 2>&1)
+vmid=$(PGOPTIONS="-c role=$victim" sql "SELECT uuid7_migration_start(ARRAY['fzv.o']::regclass[], '{\"mapping_schema\": \"fzv\"}')" 2>&1)
 if ! [[ "$mid" =~ ^[0-9]+$ && "$vmid" =~ ^[0-9]+$ ]]; then
 	fail "setup" "online migrations could not be started: $mid / $vmid"
 	exit 1

@@ -16,6 +16,8 @@ source ./lib.sh
 online_db squat
 mig_role sq_owner LOGIN; owner=$MIG_ROLE
 mig_role sq_stranger LOGIN; stranger=$MIG_ROLE
+# (the mapping tables go to schema uuid7_mapping, which the owner's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$owner\"" >/dev/null
 online_setup <<SQL
 GRANT CREATE ON SCHEMA public TO "$owner";
 SET ROLE "$owner";

@@ -17,6 +17,8 @@ db="sec_planted_$$"
 createdb -O "$owner" "$db" || { fail setup "createdb"; exit 1; }
 MIG_DBS+=("$db")
 export PGDATABASE=$db
+# (the mapping tables go to schema uuid7_mapping, which the migrator's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$migrator\"" >/dev/null
 
 # The owner plants, then installs uuid7 (trusted: no superuser needed) into public.
 if ! out=$(psql -X -q -v ON_ERROR_STOP=1 2>&1 <<SQL

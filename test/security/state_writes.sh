@@ -15,6 +15,8 @@ online_db state_writes
 mig_role sw_owner LOGIN; owner=$MIG_ROLE
 mig_role sw_reader LOGIN; reader=$MIG_ROLE
 mig_role sw_stranger LOGIN; stranger=$MIG_ROLE
+# (the mapping tables go to schema uuid7_mapping, which the owner's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$owner\"" >/dev/null
 online_setup <<SQL
 GRANT CREATE ON SCHEMA public TO "$owner", "$stranger";
 SET ROLE "$owner";

@@ -17,6 +17,8 @@ online_db stored_sql
 mig_role sec_starter LOGIN; starter=$MIG_ROLE
 mig_role sec_other LOGIN; other=$MIG_ROLE
 mig_role sec_stranger LOGIN; stranger=$MIG_ROLE
+# (the mapping tables go to schema uuid7_mapping, which the starter's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$starter\"" >/dev/null
 online_setup <<SQL
 GRANT CREATE ON SCHEMA public TO "$starter", "$other";
 CREATE TABLE public.witness (who name, is_super boolean);

@@ -20,6 +20,8 @@ source ../assert.sh; source ../online/lib.sh; source ./lib.sh
 online_db sync_args
 mig_role sec_sync_a LOGIN; role_a=$MIG_ROLE
 mig_role sec_sync_b LOGIN; role_b=$MIG_ROLE
+# (the mapping tables go to schema uuid7_mapping, which the role A's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$role_a\"" >/dev/null
 
 online_setup <<SQL
 GRANT CREATE ON SCHEMA public TO "$role_a", "$role_b";

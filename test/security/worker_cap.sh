@@ -55,7 +55,8 @@ caps SET "$base" || { fail "setup" "ALTER SYSTEM SET uuid7.max_workers..."; exit
 online_wait_for "the lowered caps are in force in new sessions" \
 	"SELECT current_setting('uuid7.max_workers_per_role', true) = '2' AND current_setting('uuid7.max_workers', true) = '$((base + 4))'" 10 || exit 1
 
-slow="'{\"pause_ms\": 2000000000}'"
+# (three roles: the mapping tables in public, where each may create; uuid7_mapping would be the first one's)
+slow="'{\"pause_ms\": 2000000000, \"mapping_schema\": \"public\"}'"
 # Starts ROLE's migration of TABLE in DB: prints the id, or the error (VERBOSITY verbose: "ERROR:  53400: ...", DETAIL).
 start_as() {
 	psql -X -A -t -q -d "$2" -c "\\set VERBOSITY verbose" -c "SET ROLE \"$1\"" -c "SET statement_timeout = '30s'" \
@@ -71,7 +72,7 @@ out=$(start_as "$r1" "$db_a" t3)
 check_eq "the third start fails with 53400, errdetail with the count and uuid7.max_workers_per_role" "53400|1" \
 	"$(sed -nE 's/^ERROR:  ([0-9A-Z]{5}):.*/\1/p' <<<"$out" | head -n 1)|$(grep -c '^DETAIL:  2 already run as this role, and uuid7.max_workers_per_role is 2\.$' <<<"$out")"
 check_eq "the refused start left no state: no migration row, no mapping table, no twin column, no trigger" "2|t|0|0" \
-	"$(sql "SELECT (SELECT count(*) FROM uuid7_state.uuid7_online_migration), to_regclass('uuid7_mapping.t3_uuid7_map') IS NULL,
+	"$(sql "SELECT (SELECT count(*) FROM uuid7_state.uuid7_online_migration), to_regclass('t3_uuid7_map') IS NULL,
 		(SELECT count(*) FROM pg_attribute WHERE attrelid = 't3'::regclass AND attname LIKE 'uuid7_new_%' AND NOT attisdropped),
 		(SELECT count(*) FROM pg_trigger WHERE tgrelid = 't3'::regclass)")"
 started=0
