@@ -111,10 +111,9 @@ MigrationAccess ReadMigrationAccess(Oid namespace_oid, int64 migration_id)
 {
 	MigrationAccess access = {false, false, InvalidOid, nullptr, nullptr};
 	MemoryContext caller_context = CurrentMemoryContext;
-	const char *query =
-	    psprintf("SELECT m.started_by::pg_catalog.text, m.state, %s FROM %s.uuid7_online_migration m"
-	             " WHERE m.id OPERATOR(pg_catalog.=) $1",
-	             StarterSql(MigrationClassOid(namespace_oid)), StateSchemaName(namespace_oid));
+	const char *query = psprintf("SELECT m.started_by::pg_catalog.text, m.state, %s FROM %s.uuid7_online_migration m"
+	                             " WHERE m.id OPERATOR(pg_catalog.=) $1",
+	                             StarterSql(MigrationClassOid(namespace_oid)), StateSchemaName(namespace_oid));
 	Oid types[1] = {INT8OID};
 	Datum values[1] = {Int64GetDatum(migration_id)};
 

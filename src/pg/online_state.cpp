@@ -60,9 +60,9 @@ struct StateTable
 	const char *row_key;           /* which rows an update changes: $1 migration, $4 relid, $5 ord */
 };
 
-const char *const kMigrationUpdatable[] = {"phase",          "state",      "worker_pid", "lock_attempts",
-                                           "key_time_base",  "last_error", "updated_at", "finished_at",
-                                           "run_started_at", "home",       nullptr};
+const char *const kMigrationUpdatable[] = {"phase",          "state",      "worker_pid",     "lock_attempts",
+                                           "key_time_base",  "last_error", "updated_at",     "finished_at",
+                                           "run_started_at", "home",       "created_schema", nullptr};
 const char *const kTableInsertable[] = {"relid",    "ord",           "is_key",       "key_column",
                                         "old_type", "mapping_table", "uuid_version", nullptr};
 const char *const kTableUpdatable[] = {"map_cursor", "map_batches",         "map_done",         "blocks_total",

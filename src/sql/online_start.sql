@@ -111,9 +111,10 @@ BEGIN
 	mid := @extschema@.uuid7_online_state_create(tables, options, plan_opts);
 	PERFORM @extschema@.uuid7_online_state_update(mid, 'uuid7_online_migration', jsonb_build_object('home', @extschema@.uuid7_online_home()));
 
-	-- the schema of the mapping tables, when the plan makes it (the default one, missing)
-	FOR rec IN SELECT p.statement FROM uuid7_plan_rows AS p WHERE p.phase = 'schema' ORDER BY p.step LOOP
+	-- the schema of the mapping tables, when the plan makes it (the default one, missing): recorded, for abort to drop
+	FOR rec IN SELECT p.statement, p.object FROM uuid7_plan_rows AS p WHERE p.phase = 'schema' ORDER BY p.step LOOP
 		EXECUTE rec.statement;
+		PERFORM @extschema@.uuid7_online_state_update(mid, 'uuid7_online_migration', jsonb_build_object('created_schema', rec.object));
 	END LOOP;
 	-- listed tables: their mapping table, named and owned as uuid7_migrate() would, with its indexes from the start
 	FOR i IN 1 .. cardinality(tables) LOOP

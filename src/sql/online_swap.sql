@@ -335,6 +335,15 @@ BEGIN
 		undo := undo || format('DROP TABLE IF EXISTS %s; ', t.mapping_table);
 	END LOOP;
 	attempts := @extschema@.uuid7_online_locked(migration, 'abort', coalesce(nullif(undo, ''), 'SELECT'));
+	-- the schema of the mapping tables, when the start created it and nothing else has come into it since (another
+	-- migration's mapping table, anything of the user's: then it stays)
+	IF m.created_schema IS NOT NULL THEN
+		BEGIN
+			EXECUTE format('DROP SCHEMA IF EXISTS %I', m.created_schema);
+		EXCEPTION WHEN dependent_objects_still_exist OR insufficient_privilege THEN
+			NULL;
+		END;
+	END IF;
 	IF @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object(
 			'phase', 'aborted', 'state', 'aborted', 'worker_pid', NULL, 'finished_at', clock_timestamp(),
 			'updated_at', clock_timestamp())) = 0 THEN

@@ -65,12 +65,15 @@ CREATE TABLE uuid7_state.uuid7_online_migration (
 	-- the role that started it (started_by is its name at the start): regrole, so that a dump names it and a restore
 	-- finds it by that name in the cluster it goes to, where OIDs differ
 	starter regrole,
-	home text						-- where the state was written: see uuid7_online_home()
+	home text,						-- where the state was written: see uuid7_online_home()
+	created_schema name				-- the schema of the mapping tables the start created (abort drops it when empty)
 );
 COMMENT ON TABLE uuid7_state.uuid7_online_migration IS
 	'online migrations started by uuid7_migration_start(): phase, state and options of each';
 COMMENT ON COLUMN uuid7_state.uuid7_online_migration.starter IS
 	'the role that started the migration (2.0): resume, finish, abort and the worker act as this role, whatever its name is now';
+COMMENT ON COLUMN uuid7_state.uuid7_online_migration.created_schema IS
+	'the schema of the mapping tables that the start created (2.0; uuid7_mapping, or NULL): abort drops it again unless something else is in it by then';
 COMMENT ON COLUMN uuid7_state.uuid7_online_migration.home IS
 	'uuid7_online_home() when the state was last written by the engine (2.0): a restored copy of the state has another, and its first step makes the state valid there (uuid7_online_rehome)';
 
