@@ -68,34 +68,6 @@ check_true "data from $first_version keeps its order after the update" \
 	"SELECT bool_and(rn = n) FROM (SELECT n, row_number() OVER (ORDER BY id) rn FROM t) s"
 check_true "generators work after the update" "SELECT uuid_version(uuid_generate_v7()) = 7"
 
-# From 1.6: the state moves from the extension's schema to schema uuid7_state (2.0) with its rows: a table migrated
-# offline keeps its registry row, and an online migration in the middle of its backfill resumes and finishes.
-online_database state 1.6
-sql "CREATE TABLE q (id serial PRIMARY KEY, n int); INSERT INTO q (n) SELECT g FROM generate_series(1, 300) g;
-	SELECT uuid7_migrate(ARRAY['q']::regclass[])" >/dev/null
-registry_16=$(sql "SELECT relid || ' ' || mapping_table || ' ' || migrated_by FROM uuid7_migrated_table")
-mid=$(sql "SELECT uuid7_migration_start(ARRAY['p']::regclass[], '{\"batch_blocks\": 1, \"pause_ms\": 60000}')")
-wait_migration "${mid:-0}" phase backfill
-online_16=$(sql "SELECT id || ' ' || tables::text || ' ' || phase || ' ' || started_by FROM uuid7_online_migration")
-check_eq "1.6: a migration backfilling, a table migrated offline" "${mid:-0} {p} backfill $(sql "SELECT current_user") q q_uuid7_map $(sql "SELECT current_user")" \
-	"$online_16 $registry_16"
-sql "SELECT uuid7_online_stop_worker(${mid:-0})" >/dev/null
-sql "ALTER EXTENSION uuid7 UPDATE" >/dev/null
-check_eq "upgraded from 1.6 with state has exactly the fresh install's objects" "$fresh_members" "$(sql "$members_sql")"
-check_eq "the 1.6 registry row is in uuid7_state" "$registry_16" \
-	"$(sql "SELECT relid || ' ' || mapping_table || ' ' || migrated_by FROM uuid7_state.uuid7_migrated_table")"
-check_eq "the 1.6 online migration is in uuid7_state" "$online_16" \
-	"$(sql "SELECT id || ' ' || tables::text || ' ' || phase || ' ' || started_by FROM uuid7_state.uuid7_online_migration")"
-check_eq "no state table is left in the extension's schema" "0" \
-	"$(sql "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname LIKE 'uuid7\_%'")"
-check_true "the 1.6 mapping still resolves" "SELECT uuid7_legacy_id('q', uuid7_mapped_id('q', 42)) = 42"
-sql "UPDATE uuid7_state.uuid7_online_migration SET options = options || '{\"pause_ms\": 0, \"batch_blocks\": 64}' WHERE id = ${mid:-0};
-	SELECT uuid7_migration_resume(${mid:-0})" >/dev/null
-wait_migration "${mid:-0}" state ready
-sql "SELECT uuid7_migration_finish(${mid:-0})" >/dev/null
-check_true "the 1.6 migration finishes after the update: every child references its parent's new key" \
-	"SELECT count(*) = 1000 AND bool_and(uuid7_legacy_id('p', c.p_id) BETWEEN 1 AND 500) FROM c JOIN p ON p.id = c.p_id"
-
 # From every released version (the frozen scripts), with nothing in it: the update reaches exactly the catalog above.
 released_versions=$(ls src/sql/frozen | grep -o '[0-9]\+\.[0-9]\+' | sort -uV | tr '\n' ' ')
 check_eq "the frozen scripts are the releases 1.0 to 1.6" "1.0 1.1 1.2 1.3 1.4 1.5 1.6 " "$released_versions"
@@ -218,3 +190,31 @@ else
 	sql "ALTER EXTENSION uuid7 UPDATE" >/dev/null
 	check_eq "upgraded from 1.3 has exactly the fresh install's objects" "$fresh_members" "$(sql "$members_sql")"
 fi
+
+# From 1.6: the state moves from the extension's schema to schema uuid7_state (2.0) with its rows: a table migrated
+# offline keeps its registry row, and an online migration in the middle of its backfill resumes and finishes.
+online_database state 1.6
+sql "CREATE TABLE q (id serial PRIMARY KEY, n int); INSERT INTO q (n) SELECT g FROM generate_series(1, 300) g;
+	SELECT uuid7_migrate(ARRAY['q']::regclass[])" >/dev/null
+registry_16=$(sql "SELECT relid || ' ' || mapping_table || ' ' || migrated_by FROM uuid7_migrated_table")
+mid=$(sql "SELECT uuid7_migration_start(ARRAY['p']::regclass[], '{\"batch_blocks\": 1, \"pause_ms\": 60000}')")
+wait_migration "${mid:-0}" phase backfill
+online_16=$(sql "SELECT id || ' ' || tables::text || ' ' || phase || ' ' || started_by FROM uuid7_online_migration")
+check_eq "1.6: a migration backfilling, a table migrated offline" "${mid:-0} {p} backfill $(sql "SELECT current_user") q q_uuid7_map $(sql "SELECT current_user")" \
+	"$online_16 $registry_16"
+sql "SELECT uuid7_online_stop_worker(${mid:-0})" >/dev/null
+sql "ALTER EXTENSION uuid7 UPDATE" >/dev/null
+check_eq "upgraded from 1.6 with state has exactly the fresh install's objects" "$fresh_members" "$(sql "$members_sql")"
+check_eq "the 1.6 registry row is in uuid7_state" "$registry_16" \
+	"$(sql "SELECT relid || ' ' || mapping_table || ' ' || migrated_by FROM uuid7_state.uuid7_migrated_table")"
+check_eq "the 1.6 online migration is in uuid7_state" "$online_16" \
+	"$(sql "SELECT id || ' ' || tables::text || ' ' || phase || ' ' || started_by FROM uuid7_state.uuid7_online_migration")"
+check_eq "no state table is left in the extension's schema" "0" \
+	"$(sql "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname LIKE 'uuid7\_%'")"
+check_true "the 1.6 mapping still resolves" "SELECT uuid7_legacy_id('q', uuid7_mapped_id('q', 42)) = 42"
+sql "UPDATE uuid7_state.uuid7_online_migration SET options = options || '{\"pause_ms\": 0, \"batch_blocks\": 64}' WHERE id = ${mid:-0};
+	SELECT uuid7_migration_resume(${mid:-0})" >/dev/null
+wait_migration "${mid:-0}" state ready
+sql "SELECT uuid7_migration_finish(${mid:-0})" >/dev/null
+check_true "the 1.6 migration finishes after the update: every child references its parent's new key" \
+	"SELECT count(*) = 1000 AND bool_and(uuid7_legacy_id('p', c.p_id) BETWEEN 1 AND 500) FROM c JOIN p ON p.id = c.p_id"

@@ -36,12 +36,12 @@ check_eq "no schema uuid7_mapping before any migration" "" "$(sql "SELECT to_reg
 check_eq "the state tables are in schema uuid7_state, a member of the extension" \
 	"uuid7_migrated_table uuid7_online_column uuid7_online_migration uuid7_online_object uuid7_online_table|e" \
 	"$(sql "SELECT string_agg(c.relname, ' ' ORDER BY c.relname) || '|' ||
-		(SELECT d.deptype FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = 'uuid7_state'::regnamespace
+		(SELECT d.deptype::text FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = 'uuid7_state'::regnamespace
 		    AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'uuid7'))
 		FROM pg_class c WHERE c.relnamespace = 'uuid7_state'::regnamespace AND c.relkind = 'r'")"
-check_eq "no table of the extension in its own schema (public)" 0 \
+check_eq "no table of the extension in its own schema (public; its status view is there)" 0 \
 	"$(sql "SELECT count(*) FROM pg_class c JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
-		WHERE c.relnamespace = 'public'::regnamespace")"
+		WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')")"
 
 # A role without CREATE on the database cannot make the default schema: refused before anything is done.
 mig_refusal "no CREATE on the database to make uuid7_mapping" "ARRAY['f']::regclass[]" 42501 \
@@ -76,10 +76,12 @@ check_eq "its mapping table is there too" "uuid7_mapping.c_uuid7_map" \
 
 # Squatting: uuid7_mapping owned by a role the migrating role is not (its owner could drop the mapping tables).
 sql "ALTER SCHEMA uuid7_mapping OWNER TO \"$squatter\"" >/dev/null
+# (the suites' rewrite counter, an event trigger, writes as whoever migrates)
+sql "GRANT USAGE ON SCHEMA mig_snap TO \"$owner\"; GRANT INSERT ON mig_snap.rewrites TO \"$owner\"" >/dev/null
 mig_refusal "uuid7_mapping owned by another role" "ARRAY['d']::regclass[]" 42501 \
 	"is owned by role $squatter" "" "" "$owner"
 check_eq "the refusal names the owner, with a hint to pass mapping_schema" "42501|t" \
-	"$(sql "SET ROLE \"$owner\"; SELECT sqlstate || '|' || (hint LIKE '%\"mapping_schema\"%') FROM uuid7_migration_plan(ARRAY['d']::regclass[]) WHERE phase = 'refusal'")"
+	"$(sql "SET ROLE \"$owner\"; SELECT sqlstate || '|' || CASE WHEN hint LIKE '%\"mapping_schema\"%' THEN 't' ELSE 'f' END FROM uuid7_migration_plan(ARRAY['d']::regclass[]) WHERE phase = 'refusal'")"
 # An explicit mapping_schema is honoured (and the squatted default not looked at).
 check_eq "with mapping_schema, no refusal and no schema line" "0|0" \
 	"$(sql "SET ROLE \"$owner\"; SELECT count(*) FILTER (WHERE phase = 'refusal') || '|' || count(*) FILTER (WHERE phase = 'schema')

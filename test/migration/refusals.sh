@@ -104,7 +104,7 @@ mig_role mig_nobody LOGIN; nobody=$MIG_ROLE
 mig_role mig_parent_owner LOGIN; powner=$MIG_ROLE
 sql "GRANT SELECT ON ALL TABLES IN SCHEMA public TO \"$nobody\"" >/dev/null
 mig_refusal "caller owns no table" "$P" 42501 parent "" "" "$nobody"
-sql "ALTER TABLE parent OWNER TO \"$powner\"; GRANT CREATE ON SCHEMA public TO \"$powner\"" >/dev/null
+sql "ALTER TABLE parent OWNER TO \"$powner\"; GRANT CREATE ON SCHEMA public TO \"$powner\"; GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$powner\"" >/dev/null
 mig_refusal "caller owns the parent but not the child" "$P" 42501 child "" "" "$powner"
 sql "ALTER TABLE parent OWNER TO postgres" >/dev/null
 
