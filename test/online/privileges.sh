@@ -30,7 +30,7 @@ mid=$(as_owner online_start "ARRAY['parent']::regclass[]")
 check_eq "the owner's migration reaches ready" "ready" "$(online_wait "${mid:-0}" 120)"
 check_eq "the worker ran as the owner, the mapping is the owner's" "$owner $owner" \
 	"$(sql "SELECT m.started_by || ' ' || pg_get_userbyid(c.relowner) FROM uuid7_state.uuid7_online_migration m, pg_class c
-		WHERE m.id = ${mid:-0} AND c.oid = 'parent_uuid7_map'::regclass")"
+		WHERE m.id = ${mid:-0} AND c.oid = 'uuid7_mapping.parent_uuid7_map'::regclass")"
 
 # the writer cannot touch the mapping itself ...
 PGOPTIONS="-c role=$writer" check_sqlstate "the writer may not write the mapping table" 42501 \
