@@ -94,7 +94,7 @@ SELECT bool_and(uuid7_legacy_id('analytics.events', id) IS NOT NULL) AS all_mapp
   FROM events;
 SELECT bool_and(ok) AS order_preserved FROM (
 	SELECT (lag(old_id) OVER (ORDER BY new_id)) < old_id OR lag(old_id) OVER (ORDER BY new_id) IS NULL AS ok
-	  FROM events_uuid7_map) s;
+	  FROM uuid7_mapping.events_uuid7_map) s;
 SELECT uuid7_mapped_id('analytics.events', 97) IS NULL AS deleted_key_unmapped, uuid7_mapped_id('analytics.events', 96) IS NOT NULL AS kept;
 -- each table's file changed exactly once
 SELECT rel, count(DISTINCT filenode) - 1 AS rewrites FROM public.filenodes GROUP BY rel ORDER BY rel;
@@ -104,10 +104,12 @@ INSERT INTO event_queue (event_id) VALUES (uuid_generate_v7());
 DELETE FROM events WHERE id = (SELECT id FROM events ORDER BY id LIMIT 1);
 SELECT count(*) AS queue_after_cascade FROM event_queue;
 -- new rows get new v7 keys after every migrated one
-INSERT INTO events (created_at, name) VALUES (now(), 'new') RETURNING uuid_version(id), id > (SELECT new_id FROM events_uuid7_map ORDER BY new_id DESC LIMIT 1) AS after_all;
+INSERT INTO events (created_at, name) VALUES (now(), 'new') RETURNING uuid_version(id), id > (SELECT new_id FROM uuid7_mapping.events_uuid7_map ORDER BY new_id DESC LIMIT 1) AS after_all;
 
 RESET search_path;
 DROP SCHEMA analytics CASCADE;
+DROP TABLE uuid7_mapping.events_uuid7_map, uuid7_mapping.provider_configs_uuid7_map, uuid7_mapping.event_queue_uuid7_map;
+DROP SCHEMA uuid7_mapping;
 DROP TABLE public.before_rel, public.before_def, public.filenodes;
 DROP FUNCTION public.record_filenodes();
-DELETE FROM uuid7_migrated_table;
+DELETE FROM uuid7_state.uuid7_migrated_table;

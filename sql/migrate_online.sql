@@ -45,7 +45,7 @@ SELECT uuid7_migration_start(ARRAY['o_nokey']::regclass[]);
 SELECT uuid7_migration_finish(424242);
 SELECT uuid7_migration_abort(424242);
 SELECT uuid7_migration_resume(424242);
-SELECT count(*) AS migrations_after_refusals FROM uuid7_online_migration;
+SELECT count(*) AS migrations_after_refusals FROM uuid7_state.uuid7_online_migration;
 
 -- the worker's rest after a unit of work: none at work_percent 100, (100 - p)/p of the unit's time, at least pause_ms
 -- (1.6: even under 5 ms, and after a map batch too)
@@ -65,7 +65,7 @@ SELECT table_name, role, phase, state, rows_done, percent_done, vacuums > 0 AS v
 SELECT uuid7_migration_resume(:mid);									-- ready: nothing to resume
 SELECT count(*) AS problems FROM uuid7_online_verify(:mid);
 -- 1.6: every table altered was VACUUMed by the worker at the end of the constrain phase (and of the index phase before)
-SELECT relid::regclass AS table_name, vacuumed_after FROM uuid7_online_table WHERE migration_id = :mid ORDER BY ord;
+SELECT relid::regclass AS table_name, vacuumed_after FROM uuid7_state.uuid7_online_table WHERE migration_id = :mid ORDER BY ord;
 -- writes while ready: the triggers keep the twins in sync, a child before its parent in a deferred transaction too
 BEGIN;
 INSERT INTO "On Line".child (parent_id, tenant, pid2, note) VALUES (NULL, 1, 5001, 'early');
@@ -78,11 +78,11 @@ DELETE FROM "On Line"."Parent" WHERE id = 11;
 SELECT (uuid7_online_sync_args(:mid, '"On Line".child'))[1] = :'mid' AS first_is_mid, (uuid7_online_sync_args(:mid, '"On Line".child'))[2:];
 CREATE TABLE o_forged (parent_id int, twin uuid);
 CREATE TRIGGER forged BEFORE INSERT ON o_forged FOR EACH ROW
-	EXECUTE FUNCTION uuid7_online_sync(:'mid', 'parent_id', 'twin', '"On Line"."Parent_uuid7_map"', '7');
+	EXECUTE FUNCTION uuid7_online_sync(:'mid', 'parent_id', 'twin', 'uuid7_mapping."Parent_uuid7_map"', '7');
 INSERT INTO o_forged VALUES (1, NULL);
 BEGIN;
 CREATE TRIGGER forged BEFORE INSERT ON "On Line".child FOR EACH ROW
-	EXECUTE FUNCTION uuid7_online_sync(:'mid', 'parent_id', 'tenant', '"On Line"."Parent_uuid7_map"', '7');
+	EXECUTE FUNCTION uuid7_online_sync(:'mid', 'parent_id', 'tenant', 'uuid7_mapping."Parent_uuid7_map"', '7');
 INSERT INTO "On Line".child (parent_id, tenant, pid2, note) VALUES (12, 1, 5001, 'forged');
 ROLLBACK;
 CREATE TRIGGER forged_after AFTER INSERT ON o_forged FOR EACH ROW EXECUTE FUNCTION uuid7_online_sync();
@@ -123,12 +123,12 @@ SELECT (SELECT count(*) FROM "On Line"."Parent") AS parents, (SELECT count(*) FR
 	   (SELECT count(*) FROM "On Line".tree t JOIN "On Line".tree u ON u.id = t.up) AS tree_links;
 SELECT count(*) AS compared, bool_and(b.rn = n.rn) AS old_order_kept FROM o_before b
   JOIN (SELECT m.old_id, row_number() OVER (ORDER BY p.id) AS rn FROM "On Line"."Parent" p
-		  JOIN "On Line"."Parent_uuid7_map" m ON m.new_id = p.id WHERE m.old_id <= 3000) n ON n.old_id = b.old_id;
+		  JOIN uuid7_mapping."Parent_uuid7_map" m ON m.new_id = p.id WHERE m.old_id <= 3000) n ON n.old_id = b.old_id;
 
 SELECT uuid7_legacy_id('"On Line"."Parent"', uuid7_mapped_id('"On Line"."Parent"', 6000)) AS round_trip,
 	   (SELECT parent_id = uuid7_mapped_id('"On Line"."Parent"', 6000) FROM "On Line".child WHERE note = 'c9' OR (parent_id = uuid7_mapped_id('"On Line"."Parent"', 6000)) LIMIT 1) AS cascaded,
 	   (SELECT pid2 = uuid7_mapped_id('"On Line"."Parent"', 5001) FROM "On Line".child WHERE note = 'early') AS deferred_child;
-SELECT relid, key_column, old_type, mapping_table, uuid_version FROM uuid7_migrated_table ORDER BY relid::text;
+SELECT relid, key_column, old_type, mapping_table, uuid_version FROM uuid7_state.uuid7_migrated_table ORDER BY relid::text;
 
 -- abort before the swap leaves the schema exactly as it was
 CREATE TABLE o_a (id int PRIMARY KEY, v int);
@@ -148,7 +148,7 @@ SELECT DISTINCT phase, state FROM uuid7_migration_status WHERE migration_id = :m
 SELECT uuid7_migration_abort(:mid2) - 'migration_id' - 'lock_attempts';
 SELECT count(*) AS differences FROM ((SELECT * FROM o_shape EXCEPT SELECT * FROM o_shape_now) UNION ALL (SELECT * FROM o_shape_now EXCEPT SELECT * FROM o_shape)) d;
 SELECT count(*) FILTER (WHERE def NOT LIKE 'NOT NULL %') AS rows_kept FROM o_shape;	-- 18+ also lists each NOT NULL
-SELECT to_regclass('o_a_uuid7_map') AS mapping_left;
+SELECT to_regclass('uuid7_mapping.o_a_uuid7_map') AS mapping_left;
 SELECT uuid7_migration_abort(:mid2);										-- already aborted
 -- workers start only for start and resume (1.5): uuid7_online_launch refuses a migration that does not exist (42704),
 -- a role that did not start it (42501) and a migration that is not running (55000)
@@ -161,8 +161,10 @@ DROP ROLE regress_o_stranger;
 SELECT uuid7_online_launch(:mid2);
 
 -- leave the registry as the other tests expect it
-DELETE FROM uuid7_migrated_table WHERE relid IN ('"On Line"."Parent"'::regclass, '"On Line".tree'::regclass);
+DELETE FROM uuid7_state.uuid7_migrated_table WHERE relid IN ('"On Line"."Parent"'::regclass, '"On Line".tree'::regclass);
 DROP SCHEMA "On Line" CASCADE;
+DROP TABLE uuid7_mapping."Parent_uuid7_map", uuid7_mapping.tree_uuid7_map;
+DROP SCHEMA uuid7_mapping;
 DROP VIEW o_shape_now;
 DROP TABLE o_a, o_b, o_nokey, o_before;
 DROP PROCEDURE o_wait(bigint);

@@ -65,10 +65,13 @@ DROP PUBLICATION r_pub;
 ALTER TABLE r_child ALTER COLUMN parent_id SET DEFAULT 1;
 SELECT detail, sqlstate FROM uuid7_migration_plan(ARRAY['r_parent']::regclass[]);
 ALTER TABLE r_child ALTER COLUMN parent_id DROP DEFAULT;
+CREATE SCHEMA uuid7_mapping;
 CREATE TABLE r_mapclash (old_id bigint);
-ALTER TABLE r_mapclash RENAME TO r_parent_uuid7_map;
+ALTER TABLE r_mapclash SET SCHEMA uuid7_mapping;
+ALTER TABLE uuid7_mapping.r_mapclash RENAME TO r_parent_uuid7_map;
 SELECT detail, sqlstate FROM uuid7_migration_plan(ARRAY['r_parent']::regclass[]);
-DROP TABLE r_parent_uuid7_map;
+DROP TABLE uuid7_mapping.r_parent_uuid7_map;
+DROP SCHEMA uuid7_mapping;
 
 -- privileges: a role that does not own the tables
 CREATE ROLE r_intruder;
@@ -81,7 +84,7 @@ RESET ROLE;
 SELECT s.relname, s.relfilenode = c.relfilenode AS same_file
   FROM r_snapshot s JOIN pg_class c USING (relname) ORDER BY 1;
 SELECT count(*) AS maps FROM pg_class WHERE relname LIKE '%uuid7_map';
-SELECT count(*) AS registered FROM uuid7_migrated_table;
+SELECT count(*) AS registered FROM uuid7_state.uuid7_migrated_table;
 
 -- a cancelled migration (statement_timeout) leaves everything as before
 INSERT INTO r_parent SELECT g, g FROM generate_series(11, 200000) g;
@@ -98,7 +101,8 @@ SELECT atttypid::regtype FROM pg_attribute WHERE attrelid = 'r_child'::regclass 
 SELECT uuid7_mapped_id('r_nokey', 1);
 SELECT uuid7_legacy_id('r_nokey', '00000000-0000-0000-0000-000000000000');
 
-DROP TABLE r_child, r_parent, r_nokey, r_textkey, r_pair, r_snapshot, r_parent_uuid7_map;
+DROP TABLE r_child, r_parent, r_nokey, r_textkey, r_pair, r_snapshot, uuid7_mapping.r_parent_uuid7_map;
+DROP SCHEMA uuid7_mapping;
 DROP FUNCTION r_trg();
 DROP ROLE r_intruder;
-DELETE FROM uuid7_migrated_table;
+DELETE FROM uuid7_state.uuid7_migrated_table;

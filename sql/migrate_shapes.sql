@@ -52,7 +52,7 @@ INSERT INTO "Parent ""Quoted"" Table" ("select") SELECT 'v' || g FROM generate_s
 INSERT INTO "Other Schema"."Child'; DROP TABLE x; --" SELECT g, 1 + g % 5 FROM generate_series(1, 10) g;
 INSERT INTO t23456789012345678901234567890123456789012345678901234567890123 SELECT generate_series(1, 3);
 SELECT uuid7_migrate(ARRAY['"Parent ""Quoted"" Table"', 't23456789012345678901234567890123456789012345678901234567890123']::regclass[]);
-SELECT relid, key_column, old_type, mapping_table FROM uuid7_migrated_table
+SELECT relid, key_column, old_type, mapping_table FROM uuid7_state.uuid7_migrated_table
  WHERE relid IN ('"Parent ""Quoted"" Table"'::regclass, 't23456789012345678901234567890123456789012345678901234567890123'::regclass) ORDER BY 1;
 SELECT conname, pg_get_constraintdef(oid), condeferred FROM pg_constraint WHERE conrelid = '"Other Schema"."Child''; DROP TABLE x; --"'::regclass AND contype = 'f';
 SELECT count(*) FROM "Other Schema"."Child'; DROP TABLE x; --" c JOIN "Parent ""Quoted"" Table" p ON p."Key Id" = c."Parent Ref";
@@ -71,18 +71,21 @@ SELECT bool_and(uuid_v7_timestamp(s.id) = date_trunc('milliseconds', b.created_a
   FROM stamped_before b JOIN stamped s ON s.id = uuid7_mapped_id('stamped', b.id);
 SELECT bool_and(ok) AS time_then_key_order FROM (
 	SELECT (lag(b.created_at) OVER w, lag(b.id) OVER w) < (b.created_at, b.id) OR lag(b.id) OVER w IS NULL AS ok
-	  FROM stamped_before b JOIN stamped_keys m ON m.old_id = b.id WINDOW w AS (ORDER BY m.new_id)) s;
+	  FROM stamped_before b JOIN uuid7_mapping.stamped_keys m ON m.old_id = b.id WINDOW w AS (ORDER BY m.new_id)) s;
 SELECT bool_and(uuid_version(id) = 6) AS v6, pg_get_expr(adbin, adrelid) AS default
   FROM sixes, pg_attrdef WHERE adrelid = 'sixes'::regclass GROUP BY 2;
 SELECT bool_and(ok) AS order_preserved FROM (
-	SELECT lag(old_id) OVER (ORDER BY new_id) < old_id OR lag(old_id) OVER (ORDER BY new_id) IS NULL AS ok FROM sixes_uuid7_map) s;
+	SELECT lag(old_id) OVER (ORDER BY new_id) < old_id OR lag(old_id) OVER (ORDER BY new_id) IS NULL AS ok FROM uuid7_mapping.sixes_uuid7_map) s;
 RESET TIME ZONE;
 
 DROP TABLE tree, chain_c, chain_b, chain_a, chain_before, tenants_notes, tenants_docs, "Other Schema"."Child'; DROP TABLE x; --",
 	"Parent ""Quoted"" Table", t23456789012345678901234567890123456789012345678901234567890123, stamped, stamped_before, sixes;
-DELETE FROM uuid7_migrated_table;
+DELETE FROM uuid7_state.uuid7_migrated_table;
 DROP SCHEMA "Other Schema";
-SELECT relname FROM pg_class WHERE relname LIKE '%uuid7_map' OR relname = 'stamped_keys' ORDER BY 1;
+SELECT relname FROM pg_class WHERE relnamespace = 'uuid7_mapping'::regnamespace AND relkind = 'r' ORDER BY 1;
+SET search_path = uuid7_mapping, public;
 DROP TABLE tree_uuid7_map, chain_a_uuid7_map, chain_b_uuid7_map, chain_c_uuid7_map, tenants_docs_uuid7_map,
 	"Parent ""Quoted"" Table_uuid7_map", stamped_keys, sixes_uuid7_map;
+RESET search_path;
 SELECT 'DROP TABLE ' || oid::regclass FROM pg_class WHERE relname LIKE 't2345678901234567890123456789012345678901234_%_uuid7_map' \gexec
+DROP SCHEMA uuid7_mapping;

@@ -55,7 +55,8 @@ SELECT has_table_privilege('mv_reader', 'v_totals', 'SELECT') AS reader_can_sele
 
 DROP VIEW v_totals, v_user_orders;
 DROP MATERIALIZED VIEW v_mat;
-DROP TABLE v_orders, v_users, v_before, v_before_rows, v_users_uuid7_map, v_orders_uuid7_map;
+DROP TABLE v_orders, v_users, v_before, v_before_rows, uuid7_mapping.v_users_uuid7_map, uuid7_mapping.v_orders_uuid7_map;
+DROP SCHEMA uuid7_mapping;
 DROP ROLE mv_owner;
 DROP ROLE mv_reader;
-DELETE FROM uuid7_migrated_table;
+DELETE FROM uuid7_state.uuid7_migrated_table;

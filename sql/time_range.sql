@@ -89,6 +89,7 @@ SELECT uuid7_migrate(ARRAY['far_future']::regclass[], '{"tables": {"far_future":
 SELECT bool_and(uuid_v7_timestamp(id) = date_trunc('milliseconds', at)) AS millisecond_kept,
        bool_and(uuid_version(id) = 7) AS v7, count(*) AS rows
 FROM far_future;
-DROP TABLE far_future, far_future_uuid7_map;
-DELETE FROM uuid7_migrated_table;
+DROP TABLE far_future, uuid7_mapping.far_future_uuid7_map;
+DROP SCHEMA uuid7_mapping;
+DELETE FROM uuid7_state.uuid7_migrated_table;
 RESET client_min_messages;

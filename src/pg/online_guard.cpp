@@ -124,7 +124,8 @@ extern "C"
 		EventTriggerData *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
 		const Oid namespace_oid = get_func_namespace(fcinfo->flinfo->fn_oid);
 		/* DROP EXTENSION: the state goes with it, and there is nothing left to guard */
-		if (!OidIsValid(namespace_oid) || !OidIsValid(get_relname_relid("uuid7_online_migration", namespace_oid)))
+		if (!OidIsValid(namespace_oid) ||
+		    !OidIsValid(get_relname_relid("uuid7_online_migration", uuid7::pg::StateNamespace(namespace_oid))))
 			PG_RETURN_VOID();
 
 		Oid types[4] = {TEXTOID, INT8OID, OIDOID, TEXTARRAYOID};

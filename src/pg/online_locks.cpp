@@ -16,7 +16,11 @@
 
 extern "C"
 {
+#include "catalog/dependency.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "postmaster/bgworker.h"
@@ -37,9 +41,28 @@ void CheckLockableMigration(int64 migration_id)
 		                errdetail("The worker's locks take migration ids from 1 to %u.", PG_UINT32_MAX)));
 }
 
+Oid StateNamespace(Oid namespace_oid)
+{
+	/* the schema's membership (pg_depend, deptype 'e'), not its name alone: any role with CREATE on the database may
+	 * make a schema uuid7_state while the extension is still at 1.x */
+	const Oid state_namespace = get_namespace_oid("uuid7_state", true);
+	if (OidIsValid(state_namespace))
+	{
+		const Oid extension = get_extension_oid("uuid7", true);
+		if (OidIsValid(extension) && getExtensionOfObject(NamespaceRelationId, state_namespace) == extension)
+			return state_namespace;
+	}
+	return namespace_oid;
+}
+
+const char *StateSchemaName(Oid namespace_oid)
+{
+	return quote_identifier(get_namespace_name(StateNamespace(namespace_oid)));
+}
+
 Oid MigrationClassOid(Oid namespace_oid)
 {
-	const Oid relid = get_relname_relid("uuid7_online_migration", namespace_oid);
+	const Oid relid = get_relname_relid("uuid7_online_migration", StateNamespace(namespace_oid));
 	if (!OidIsValid(relid))
 		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
 		                errmsg("table \"uuid7_online_migration\" of extension \"uuid7\" does not exist")));
@@ -88,10 +111,9 @@ MigrationAccess ReadMigrationAccess(Oid namespace_oid, int64 migration_id)
 {
 	MigrationAccess access = {false, false, InvalidOid, nullptr, nullptr};
 	MemoryContext caller_context = CurrentMemoryContext;
-	const char *query =
-	    psprintf("SELECT m.started_by::pg_catalog.text, m.state, %s FROM %s.uuid7_online_migration m"
-	             " WHERE m.id OPERATOR(pg_catalog.=) $1",
-	             StarterSql(MigrationClassOid(namespace_oid)), quote_identifier(get_namespace_name(namespace_oid)));
+	const char *query = psprintf("SELECT m.started_by::pg_catalog.text, m.state, %s FROM %s.uuid7_online_migration m"
+	                             " WHERE m.id OPERATOR(pg_catalog.=) $1",
+	                             StarterSql(MigrationClassOid(namespace_oid)), StateSchemaName(namespace_oid));
 	Oid types[1] = {INT8OID};
 	Datum values[1] = {Int64GetDatum(migration_id)};
 

@@ -55,7 +55,17 @@ MigrationAccess ReadMigrationAccess(Oid namespace_oid, int64 migration_id);
  */
 void RequireActsAsStarter(const MigrationAccess &access, int64 migration_id, const char *action);
 
-/* OID of the uuid7_online_migration table in the extension schema namespace_oid; raises if it is missing. */
+/*
+ * The schema of the extension's state tables, for the extension installed in schema namespace_oid: uuid7_state, the
+ * schema that is a member of extension uuid7 (2.0; a schema of that name some role made is never taken for it), or,
+ * while the extension's SQL is still that of 1.x (the library is updated first), the extension's own schema.
+ */
+Oid StateNamespace(Oid namespace_oid);
+
+/* StateNamespace(namespace_oid), quoted for a statement. */
+const char *StateSchemaName(Oid namespace_oid);
+
+/* OID of the uuid7_online_migration table of the extension installed in namespace_oid; raises if it is missing. */
 Oid MigrationClassOid(Oid namespace_oid);
 
 /*

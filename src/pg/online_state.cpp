@@ -60,9 +60,9 @@ struct StateTable
 	const char *row_key;           /* which rows an update changes: $1 migration, $4 relid, $5 ord */
 };
 
-const char *const kMigrationUpdatable[] = {"phase",          "state",      "worker_pid", "lock_attempts",
-                                           "key_time_base",  "last_error", "updated_at", "finished_at",
-                                           "run_started_at", "home",       nullptr};
+const char *const kMigrationUpdatable[] = {"phase",          "state",      "worker_pid",     "lock_attempts",
+                                           "key_time_base",  "last_error", "updated_at",     "finished_at",
+                                           "run_started_at", "home",       "created_schema", nullptr};
 const char *const kTableInsertable[] = {"relid",    "ord",           "is_key",       "key_column",
                                         "old_type", "mapping_table", "uuid_version", nullptr};
 const char *const kTableUpdatable[] = {"map_cursor", "map_batches",         "map_done",         "blocks_total",
@@ -149,11 +149,12 @@ Datum CurrentRoleName()
 }
 
 /* Raises 42501 unless the current role owns (through its roles) every relation the rows name (owned over r). */
-void RequireOwnsRows(const char *schema, const StateTable &table, Jsonb *rows)
+void RequireOwnsRows(Oid namespace_oid, const StateTable &table, Jsonb *rows)
 {
 	const char *query = psprintf("SELECT pg_catalog.bool_and(%s.uuid7_owns_all(%s)) FROM "
 	                             "pg_catalog.jsonb_populate_recordset(NULL::%s.%s, $1) AS r",
-	                             schema, table.owned, schema, quote_identifier(table.name));
+	                             quote_identifier(get_namespace_name(namespace_oid)), table.owned,
+	                             uuid7::pg::StateSchemaName(namespace_oid), quote_identifier(table.name));
 	Oid types[1] = {JSONBOID};
 	Datum values[1] = {JsonbPGetDatum(rows)};
 	const int rc = uuid7::pg::ExecuteWithPinnedPath(query, 1, types, values, nullptr, true, 1);
@@ -182,9 +183,10 @@ Oid SchemaOfActingStarter(FunctionCallInfo fcinfo, int64 migration, const char *
 	return namespace_oid;
 }
 
+/* The schema of the state tables, quoted (uuid7_state since 2.0). */
 const char *SchemaName(Oid namespace_oid)
 {
-	return quote_identifier(get_namespace_name(namespace_oid));
+	return uuid7::pg::StateSchemaName(namespace_oid);
 }
 
 } // namespace
@@ -248,7 +250,7 @@ extern "C"
 			SPI_finish();
 			PG_RETURN_INT64(0);
 		}
-		RequireOwnsRows(schema, table, rows);
+		RequireOwnsRows(namespace_oid, table, rows);
 		const char *query = psprintf("INSERT INTO %s.%s AS s (migration_id, %s) SELECT $1, %s FROM "
 		                             "pg_catalog.jsonb_populate_recordset(NULL::%s.%s, $2) AS r ON CONFLICT DO NOTHING",
 		                             schema, quote_identifier(table.name), ColumnList(keys, ""), ColumnList(keys, "r."),

@@ -199,7 +199,8 @@ bool MatchesRegistry(const TriggerData *trigger_data, CheckedTrigger &slot)
 	    psprintf("SELECT coalesce(%s.uuid7_online_sync_args(m.id, $2) OPERATOR(pg_catalog.=) $3, false),"
 	             " %s, %s.uuid7_online_sync_mappings(m.id, $2)"
 	             " FROM %s.uuid7_online_migration m WHERE m.id::pg_catalog.text OPERATOR(pg_catalog.=) $1",
-	             schema, uuid7::pg::StarterSql(uuid7::pg::MigrationClassOid(namespace_oid)), schema, schema);
+	             schema, uuid7::pg::StarterSql(uuid7::pg::MigrationClassOid(namespace_oid)), schema,
+	             uuid7::pg::StateSchemaName(namespace_oid));
 	/* the migration id as text: a trigger attached by hand with any first argument is simply not found (42501) */
 	Oid types[3] = {TEXTOID, REGCLASSOID, TEXTARRAYOID};
 	Datum values[3] = {CStringGetTextDatum(trigger->tgargs[0]),

@@ -30,7 +30,7 @@ BEGIN
 		   AND (schemas IS NULL OR ns.nspname = ANY (schemas))
 		   AND ns.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND ns.nspname !~ '^pg_(toast_)?temp_'
 		   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-		   AND NOT EXISTS (SELECT 1 FROM @extschema@.uuid7_migrated_table m WHERE m.mapping_table = c.oid)	-- mapping tables
+		   AND NOT EXISTS (SELECT 1 FROM uuid7_state.uuid7_migrated_table m WHERE m.mapping_table = c.oid)	-- mapping tables
 		   AND coalesce(NULLIF(ty.typbasetype, 0), ty.oid) IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'uuid'::regtype)
 		 ORDER BY c.oid LOOP
 		IF rec.base <> 'uuid'::regtype THEN

@@ -20,10 +20,10 @@ AS $fn$
 DECLARE
 	map regclass;
 BEGIN
-	SELECT m.mapping_table INTO map FROM @extschema@.uuid7_migrated_table m WHERE m.relid = tbl;
+	SELECT m.mapping_table INTO map FROM uuid7_state.uuid7_migrated_table m WHERE m.relid = tbl;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'table % has not been migrated by uuid7_migrate()', tbl USING ERRCODE = '55000',
-			HINT = 'uuid7_migrated_table lists the migrated tables.';
+			HINT = 'uuid7_state.uuid7_migrated_table lists the migrated tables.';
 	END IF;
 	RETURN map;
 END;

@@ -553,6 +553,10 @@ DECLARE
 	qname text;
 	map_schema text;
 	map_name text;
+	map_owner oid;
+	dflt_checked boolean := false;	-- the default mapping schema, uuid7_mapping: looked at (once per call)
+	dflt_refused boolean := false;	-- and refused
+	make_schema boolean := false;	-- and missing: the migration creates it
 	base text;
 	parts text[];
 	lock_list text[] := '{}';
@@ -655,13 +659,13 @@ BEGIN
 			x_state := x_state || '0A000'::text;
 			x_hint := x_hint || 'Temporary tables are not supported by uuid7_migrate().'::text;
 			CONTINUE;
-		ELSIF EXISTS (SELECT 1 FROM @extschema@.uuid7_migrated_table mt WHERE mt.mapping_table = rel)
-			  OR EXISTS (SELECT 1 FROM @extschema@.uuid7_online_table ot WHERE ot.mapping_table = rel) THEN
+		ELSIF EXISTS (SELECT 1 FROM uuid7_state.uuid7_migrated_table mt WHERE mt.mapping_table = rel)
+			  OR EXISTS (SELECT 1 FROM uuid7_state.uuid7_online_table ot WHERE ot.mapping_table = rel) THEN
 			-- its old_id is what uuid7_mapped_id() / uuid7_legacy_id() and the online sync read
 			x_object := x_object || qname;
 			x_detail := x_detail || format('table %s is the mapping table of a migrated table', qname);
 			x_state := x_state || '42809'::text;
-			x_hint := x_hint || 'A mapping table keeps its integer old_id; drop it (uuid7_migrated_table says whose it is) only when nothing needs the old keys.'::text;
+			x_hint := x_hint || 'A mapping table keeps its integer old_id; drop it (uuid7_state.uuid7_migrated_table says whose it is) only when nothing needs the old keys.'::text;
 			CONTINUE;
 		END IF;
 		IF NOT pg_has_role(rec.relowner, 'USAGE') THEN
@@ -720,11 +724,39 @@ BEGIN
 			END IF;
 			v_version := (opt->>'version')::int;
 		END IF;
-		map_schema := rec.nspname;
 		IF opt ? 'mapping_schema' THEN
 			map_schema := opt->>'mapping_schema';
 			IF map_schema IS NULL OR NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = map_schema) THEN
 				RAISE EXCEPTION 'schema "%" given as mapping_schema does not exist', map_schema USING ERRCODE = '3F000';
+			END IF;
+		ELSE
+			-- By default the mapping tables go to a schema of their own, not the application's (where its schema dumps
+			-- and diffs would take them for its own): uuid7_mapping, which the migration creates, owned by the migrating
+			-- role, when it is missing. One that exists must be the migrating role's (through its roles): the owner of
+			-- a schema may drop what is in it, so a schema made by another role would hand it the mapping tables.
+			map_schema := 'uuid7_mapping';
+			IF NOT dflt_checked THEN
+				dflt_checked := true;
+				SELECT n.nspowner INTO map_owner FROM pg_namespace n WHERE n.nspname = map_schema;
+				IF NOT FOUND THEN
+					IF has_database_privilege(current_database(), 'CREATE') THEN
+						make_schema := true;
+					ELSE
+						dflt_refused := true;
+						x_object := x_object || quote_ident(map_schema);
+						x_detail := x_detail || format('permission denied to create schema %I for the mapping tables (CREATE on database %I needed)',
+													   map_schema, current_database());
+						x_state := x_state || '42501'::text;
+						x_hint := x_hint || format('Grant CREATE on the database, or create schema %I owned by the migrating role, or put the mapping tables in an existing schema with the "mapping_schema" option.', map_schema);
+					END IF;
+				ELSIF NOT pg_has_role(map_owner, 'USAGE') THEN
+					dflt_refused := true;
+					x_object := x_object || quote_ident(map_schema);
+					x_detail := x_detail || format('schema %I, where the mapping tables go by default, is owned by role %s, not by the migrating role (its owner could drop the mapping tables)',
+												   map_schema, map_owner::regrole);
+					x_state := x_state || '42501'::text;
+					x_hint := x_hint || format('Choose the schema of the mapping tables with the "mapping_schema" option, or drop schema %I if nothing of yours is in it.', map_schema);
+				END IF;
 			END IF;
 		END IF;
 		IF opt ? 'mapping_table' THEN
@@ -750,8 +782,10 @@ BEGIN
 			x_hint := x_hint || 'Name another mapping table with the "mapping_table" option, or drop the old one.'::text;
 			CONTINUE;
 		END IF;
-		IF NOT has_schema_privilege((SELECT oid FROM pg_namespace WHERE nspname = map_schema), 'CREATE')
-		   OR NOT has_schema_privilege((SELECT oid FROM pg_namespace WHERE nspname = map_schema), 'USAGE') THEN
+		-- (the default schema: refused above, or made by the migration)
+		IF NOT (NOT opt ? 'mapping_schema' AND (dflt_refused OR make_schema))
+		   AND (NOT has_schema_privilege((SELECT oid FROM pg_namespace WHERE nspname = map_schema), 'CREATE')
+				OR NOT has_schema_privilege((SELECT oid FROM pg_namespace WHERE nspname = map_schema), 'USAGE')) THEN
 			x_object := x_object || qname;
 			x_detail := x_detail || format('permission denied to create mapping table in schema %I (CREATE and USAGE needed)', map_schema);
 			x_state := x_state || '42501'::text;
@@ -962,7 +996,21 @@ BEGIN
 		r_stmt := r_stmt || format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', array_to_string(lock_list, ', '));
 	END IF;
 
-	-- 2. mapping tables: old key -> new key, new keys made in key order (or timestamp-column order)
+	-- 2. the schema of the mapping tables, when the default one is missing (one for all the tables of the call)
+	IF make_schema THEN
+		r_phase := r_phase || 'schema'::text;
+		r_object := r_object || 'uuid7_mapping'::text;
+		r_detail := r_detail || 'create the schema of the mapping tables, owned by the migrating role'::text;
+		r_stmt := r_stmt || 'CREATE SCHEMA uuid7_mapping'::text;
+		-- as in public: every role finds the tables there (the owner of a migrated table owns its mapping table, and
+		-- the lookups run as the caller); what each may do with a table is still that table's privileges
+		r_phase := r_phase || 'schema'::text;
+		r_object := r_object || 'uuid7_mapping'::text;
+		r_detail := r_detail || 'every role may look up the tables in it (each table''s own privileges still apply)'::text;
+		r_stmt := r_stmt || 'GRANT USAGE ON SCHEMA uuid7_mapping TO PUBLIC'::text;
+	END IF;
+
+	-- 3. mapping tables: old key -> new key, new keys made in key order (or timestamp-column order)
 	FOR i IN 1 .. cardinality(t_oid) LOOP
 		qname := t_oid[i]::regclass::text;
 		SELECT attname INTO k FROM pg_attribute WHERE attrelid = t_oid[i] AND attnum = t_att[i];
@@ -1010,7 +1058,7 @@ BEGIN
 		END LOOP;
 	END LOOP;
 
-	-- 3. drop the views (deepest first)
+	-- 4. drop the views (deepest first)
 	IF cardinality(v_oid) > 0 THEN
 		FOR rec IN
 			SELECT format('%I.%I', ns.nspname, c.relname) AS qname, c.relkind
@@ -1025,7 +1073,7 @@ BEGIN
 		END LOOP;
 	END IF;
 
-	-- 4. drop the foreign keys on converted columns (metadata only: no rewrite)
+	-- 5. drop the foreign keys on converted columns (metadata only: no rewrite)
 	FOR rec IN
 		SELECT con.conrelid::regclass AS tbl, string_agg(format('DROP CONSTRAINT %I', con.conname), ', ' ORDER BY con.conname) AS cmds,
 			   string_agg(quote_ident(con.conname), ', ' ORDER BY con.conname) AS names
@@ -1168,7 +1216,7 @@ BEGIN
 		END LOOP;
 	END LOOP;
 
-	-- 7. recreate the foreign keys, same name and definition (MATCH, actions, deferrability, NOT VALID)
+	-- 8. recreate the foreign keys, same name and definition (MATCH, actions, deferrability, NOT VALID)
 	FOR rec IN
 		SELECT con.conrelid::regclass AS tbl,
 			   string_agg(format('ADD CONSTRAINT %I %s', con.conname, pg_get_constraintdef(con.oid)), ', ' ORDER BY con.conname) AS cmds,
@@ -1236,7 +1284,7 @@ BEGIN
 		r_stmt := r_stmt || rec.statement;
 	END LOOP;
 
-	-- 9. register the mapping tables
+	-- 10. register the mapping tables
 	FOR i IN 1 .. cardinality(t_oid) LOOP
 		r_phase := r_phase || 'register'::text;
 		r_object := r_object || t_oid[i]::regclass::text;
@@ -1247,7 +1295,7 @@ BEGIN
 			t_map[i], t_ver[i], t_ts[i]);
 	END LOOP;
 
-	-- 10. optional ANALYZE: ALTER COLUMN TYPE discards the column statistics
+	-- 11. optional ANALYZE: ALTER COLUMN TYPE discards the column statistics
 	IF v_analyze THEN
 		FOR rec IN SELECT DISTINCT u AS rel FROM unnest(c_rel) AS u ORDER BY u LOOP
 			r_phase := r_phase || 'analyze'::text;

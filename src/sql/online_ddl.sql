@@ -16,7 +16,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 	SELECT @extschema@.uuid7_twin_expressions(of_object, kind,
 			coalesce(array_agg(oc.attname ORDER BY oc.attname), '{}'), coalesce(array_agg(oc.new_name ORDER BY oc.attname), '{}'))
-	  FROM @extschema@.uuid7_online_column oc WHERE oc.migration_id = migration AND oc.relid = rel
+	  FROM uuid7_state.uuid7_online_column oc WHERE oc.migration_id = migration AND oc.relid = rel
 $fn$;
 COMMENT ON FUNCTION uuid7_online_twin_expressions(bigint, regclass, oid, text) IS
 	'internal to the online migration: uuid7_twin_expressions() over the converted columns of one table and their twins';
@@ -28,7 +28,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 	SELECT @extschema@.uuid7_index_sql(idx, uuid7_online_index_sql.new_name,
 			coalesce(array_agg(oc.attname ORDER BY oc.attname), '{}'), coalesce(array_agg(oc.new_name ORDER BY oc.attname), '{}'), true)
-	  FROM pg_index i JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = migration AND oc.relid = i.indrelid
+	  FROM pg_index i JOIN uuid7_state.uuid7_online_column oc ON oc.migration_id = migration AND oc.relid = i.indrelid
 	 WHERE i.indexrelid = idx
 $fn$;
 COMMENT ON FUNCTION uuid7_online_index_sql(bigint, oid, name) IS
@@ -45,17 +45,17 @@ BEGIN
 	SELECT x.*, x.conrelid::regclass AS tbl, x.confrelid::regclass AS ref,
 		   (SELECT string_agg(quote_ident(coalesce(oc.new_name, a.attname)), ', ' ORDER BY k.n)
 			  FROM unnest(x.conkey) WITH ORDINALITY AS k(att, n) JOIN pg_attribute a ON a.attrelid = x.conrelid AND a.attnum = k.att
-			  LEFT JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = migration AND oc.relid = x.conrelid AND oc.attname = a.attname) AS cols,
+			  LEFT JOIN uuid7_state.uuid7_online_column oc ON oc.migration_id = migration AND oc.relid = x.conrelid AND oc.attname = a.attname) AS cols,
 		   (SELECT string_agg(quote_ident(coalesce(oc.new_name, a.attname)), ', ' ORDER BY k.n)
 			  FROM unnest(x.confkey) WITH ORDINALITY AS k(att, n) JOIN pg_attribute a ON a.attrelid = x.confrelid AND a.attnum = k.att
-			  LEFT JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = migration AND oc.relid = x.confrelid AND oc.attname = a.attname) AS refcols
+			  LEFT JOIN uuid7_state.uuid7_online_column oc ON oc.migration_id = migration AND oc.relid = x.confrelid AND oc.attname = a.attname) AS refcols
 	  INTO c FROM pg_constraint x WHERE x.oid = con;
 	-- SET NULL / SET DEFAULT (columns): PostgreSQL 15 and later
 	IF jsonb_typeof(to_jsonb(c)->'confdelsetcols') = 'array' AND jsonb_array_length(to_jsonb(c)->'confdelsetcols') > 0 THEN
 		SELECT ' (' || string_agg(quote_ident(coalesce(oc.new_name, a.attname)), ', ' ORDER BY k.n) || ')' INTO setcols
 		  FROM jsonb_array_elements_text(to_jsonb(c)->'confdelsetcols') WITH ORDINALITY AS k(att, n)
 		  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.att::int2
-		  LEFT JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = migration AND oc.relid = c.conrelid AND oc.attname = a.attname;
+		  LEFT JOIN uuid7_state.uuid7_online_column oc ON oc.migration_id = migration AND oc.relid = c.conrelid AND oc.attname = a.attname;
 	END IF;
 	RETURN format('ALTER TABLE %s ADD CONSTRAINT %I FOREIGN KEY (%s) REFERENCES %s (%s)%s ON UPDATE %s ON DELETE %s%s%s NOT VALID',
 		c.tbl, new_name, c.cols, c.ref, c.refcols,
@@ -80,7 +80,7 @@ DECLARE
 	o record;
 	cond text;
 BEGIN
-	SELECT * INTO o FROM @extschema@.uuid7_online_object WHERE migration_id = migration AND ord = object_ord;
+	SELECT * INTO o FROM uuid7_state.uuid7_online_object WHERE migration_id = migration AND ord = object_ord;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'online migration % has no object %', migration, object_ord USING ERRCODE = '42704';
 	END IF;
@@ -95,7 +95,7 @@ BEGIN
 			CASE WHEN (SELECT c.connoinherit FROM pg_constraint c WHERE c.oid = o.source) THEN ' NO INHERIT' ELSE '' END);
 	ELSIF o.kind = 'notnull' THEN
 		SELECT string_agg(format('%I IS NOT NULL', oc.new_name), ' AND ' ORDER BY oc.attname) INTO cond
-		  FROM @extschema@.uuid7_online_column oc JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
+		  FROM uuid7_state.uuid7_online_column oc JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
 		 WHERE oc.migration_id = migration AND oc.relid = o.relid AND a.attnotnull;
 		IF cond IS NOT NULL THEN
 			RETURN format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%s) NOT VALID', o.relid, o.new_name, cond);

@@ -29,7 +29,7 @@ CREATE OR REPLACE FUNCTION uuid7_online_guarded(allowed bigint) RETURNS SETOF bi
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-	SELECT m.id FROM @extschema@.uuid7_online_migration m
+	SELECT m.id FROM uuid7_state.uuid7_online_migration m
 	 WHERE m.state NOT IN ('finished', 'aborted') AND m.id IS DISTINCT FROM allowed
 	   AND (m.home IS NULL OR m.home = @extschema@.uuid7_online_home())
 $fn$;
@@ -63,7 +63,7 @@ BEGIN
 		), tabs AS (
 			SELECT t.migration_id AS mid, t.relid::oid AS relid, t.mapping_table::oid AS mapping,
 				   n.nspname::text AS nsp, c.relname::text AS rel
-			  FROM @extschema@.uuid7_online_table t
+			  FROM uuid7_state.uuid7_online_table t
 			  JOIN active a ON a.id = t.migration_id
 			  LEFT JOIN pg_class c ON c.oid = t.relid
 			  LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -77,13 +77,13 @@ BEGIN
 			-- a dropped column is named in address_names (its pg_attribute row is renamed already)
 			SELECT t.mid, d.original, d.object_type, d.object_identity, 'column'
 			  FROM dropped d JOIN tabs t ON d.objid = t.relid
-			  JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = t.mid AND oc.relid = t.relid
+			  JOIN uuid7_state.uuid7_online_column oc ON oc.migration_id = t.mid AND oc.relid = t.relid
 			 WHERE d.classid = 'pg_class'::regclass::oid AND d.objsubid <> 0
 			   AND d.address_names[3] IN (oc.attname::text, oc.new_name::text)
 			UNION ALL
 			SELECT t.mid, d.original, d.object_type, d.object_identity, 'object'
 			  FROM dropped d
-			  JOIN @extschema@.uuid7_online_object o ON true
+			  JOIN uuid7_state.uuid7_online_object o ON true
 			  JOIN tabs t ON t.mid = o.migration_id AND t.relid = o.relid
 			 WHERE (o.source IS NOT NULL AND d.objid = o.source
 					AND d.classid = CASE o.kind WHEN 'index' THEN 'pg_class'::regclass::oid ELSE 'pg_constraint'::regclass::oid END)
@@ -117,7 +117,7 @@ BEGIN
 			   'The swap drops the integer column, and with it every index on it that the migration did not build a uuid twin of (it twins only the indexes that existed at its start).',
 			   format('Create the index after SELECT %s.uuid7_migration_finish(%s) (the column is then uuid), or abort the migration (SELECT %s.uuid7_migration_abort(%s)), create the index and start again.',
 					  ext, oc.migration_id, ext, oc.migration_id)
-		  FROM @extschema@.uuid7_online_column oc
+		  FROM uuid7_state.uuid7_online_column oc
 		 WHERE oc.migration_id IN (SELECT g.id FROM @extschema@.uuid7_online_guarded(allowed) AS g(id))
 		   AND oc.relid = index_table AND oc.attname::text = ANY (index_columns)
 		 ORDER BY oc.migration_id, oc.attname
@@ -142,26 +142,26 @@ BEGIN
 			SELECT f.confrelid FROM pg_constraint f JOIN touched x ON f.conrelid = x.relid WHERE f.contype = 'f'
 		), mig AS (
 			SELECT DISTINCT t.migration_id AS mid
-			  FROM @extschema@.uuid7_online_table t
+			  FROM uuid7_state.uuid7_online_table t
 			  JOIN active a ON a.id = t.migration_id
 			  JOIN reached r ON r.relid IN (t.relid, t.mapping_table)
 		), tabs AS (
 			SELECT t.*, c.relnamespace,
 				   EXISTS (SELECT 1 FROM pg_trigger tg WHERE tg.tgrelid = t.relid AND tg.tgname = 'zz_uuid7_sync_' || t.migration_id) AS synced,
 				   (SELECT k.conkey FROM pg_constraint k WHERE k.conrelid = t.relid AND k.conname = 'uuid7_nn_' || t.migration_id) AS proven
-			  FROM @extschema@.uuid7_online_table t
+			  FROM uuid7_state.uuid7_online_table t
 			  JOIN mig ON mig.mid = t.migration_id
 			  JOIN pg_class c ON c.oid = t.relid
 		), cols AS (
 			SELECT oc.migration_id AS mid, oc.relid::oid AS relid, oc.attname, oc.new_name, t.synced,
 				   t.is_key AND oc.attname = t.key_column AS is_key, t.old_type,
 				   a.attnum, a.atttypid, a.attnotnull, tw.attnum AS twin_attnum, tw.attnum = ANY (t.proven) AS proven
-			  FROM @extschema@.uuid7_online_column oc
+			  FROM uuid7_state.uuid7_online_column oc
 			  JOIN tabs t ON t.migration_id = oc.migration_id AND t.relid = oc.relid
 			  LEFT JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname AND NOT a.attisdropped
 			  LEFT JOIN pg_attribute tw ON tw.attrelid = oc.relid AND tw.attname = oc.new_name AND NOT tw.attisdropped
 		), objs AS (
-			SELECT o.*, t.relnamespace FROM @extschema@.uuid7_online_object o
+			SELECT o.*, t.relnamespace FROM uuid7_state.uuid7_online_object o
 			  JOIN tabs t ON t.migration_id = o.migration_id AND t.relid = o.relid
 		), hits AS (
 			SELECT c.mid, 1 AS prio, format('rename or drop column %s.%I', c.relid::regclass, c.attname) AS what,

@@ -21,12 +21,12 @@ DECLARE
 	stmt text;
 	stalled boolean;
 BEGIN
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
+	SELECT * INTO m FROM uuid7_state.uuid7_online_migration WHERE id = migration;
 	IF m.key_time_base IS NULL THEN
 		-- One millisecond per batch, ending a second before now: every key made later by the sync triggers
 		-- (from the clock) sorts after every key of an existing row, so key order is kept.
 		n := 0;
-		FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration AND is_key ORDER BY ord LOOP
+		FOR t IN SELECT * FROM uuid7_state.uuid7_online_table WHERE migration_id = migration AND is_key ORDER BY ord LOOP
 			EXECUTE format('SELECT count(*) FROM %s', t.relid) INTO k;
 			n := n + k / @extschema@.uuid7_online_setting(m.options, 'map_batch') + 1;
 		END LOOP;
@@ -40,7 +40,7 @@ BEGIN
 	-- in key order. Keys drawn later are above it. Rounds go on until few keys are left above the last horizon;
 	-- the expand maps those, in order, under its lock. A round ends the map also when it did not shrink what is left:
 	-- the application writes keys as fast as the map goes.
-	SELECT * INTO t FROM @extschema@.uuid7_online_table WHERE migration_id = migration AND is_key AND NOT map_done ORDER BY ord LIMIT 1;
+	SELECT * INTO t FROM uuid7_state.uuid7_online_table WHERE migration_id = migration AND is_key AND NOT map_done ORDER BY ord LIMIT 1;
 	IF FOUND THEN
 		IF t.map_wait IS NOT NULL THEN
 			SELECT count(*), string_agg(l.pid::text, ', ' ORDER BY l.pid) INTO n, stmt
@@ -102,7 +102,7 @@ BEGIN
 		  INTO n, k
 		  USING t.map_cursor,
 				(SELECT m.key_time_base + make_interval(secs => sum(x.map_batches) / 1000.0)
-				   FROM @extschema@.uuid7_online_table x WHERE x.migration_id = migration),
+				   FROM uuid7_state.uuid7_online_table x WHERE x.migration_id = migration),
 				t.map_horizon;
 		-- a short batch ends the round: every key up to the horizon is mapped
 		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_table', jsonb_build_object(
@@ -134,17 +134,17 @@ DECLARE
 	cond text;
 	ok boolean;
 BEGIN
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
+	SELECT * INTO m FROM uuid7_state.uuid7_online_migration WHERE id = migration;
 	ok := true;
 	BEGIN
 		PERFORM @extschema@.uuid7_online_lock(migration, @extschema@.uuid7_online_setting(m.options, 'lock_timeout_ms'));
 		PERFORM set_config('lock_timeout', '0', true);
-		FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration ORDER BY ord LOOP
+		FOR t IN SELECT * FROM uuid7_state.uuid7_online_table WHERE migration_id = migration ORDER BY ord LOOP
 			-- in column order, so that the converted columns keep their order among themselves
 			SELECT string_agg(format('ADD COLUMN %I uuid', oc.new_name), ', ' ORDER BY length(oc.new_name), oc.new_name),
 				   string_agg(quote_ident(oc.attname), ', ' ORDER BY oc.attname)
 			  INTO stmt, cond
-			  FROM @extschema@.uuid7_online_column oc WHERE oc.migration_id = migration AND oc.relid = t.relid;
+			  FROM uuid7_state.uuid7_online_column oc WHERE oc.migration_id = migration AND oc.relid = t.relid;
 			EXECUTE format('ALTER TABLE %s %s', t.relid, stmt);
 			-- The sync trigger (src/pg/online_sync.cpp): each twin follows its integer column through the mapping.
 			-- Its arguments are the registry's, which it checks before it runs as the role that started the migration.
@@ -156,7 +156,7 @@ BEGIN
 		END LOOP;
 		-- the keys above the last horizon of the map, in key order (no writer is left): at most one map batch, so that
 		-- the lock stays short; the backfill maps any others
-		FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration AND is_key ORDER BY ord LOOP
+		FOR t IN SELECT * FROM uuid7_state.uuid7_online_table WHERE migration_id = migration AND is_key ORDER BY ord LOOP
 			EXECUTE format('INSERT INTO %s (old_id, new_id) SELECT %I, %s.uuid_generate_v%s() FROM %s WHERE ($1 IS NULL OR %I > $1) ORDER BY %I LIMIT %s ON CONFLICT (old_id) DO NOTHING',
 				t.mapping_table, t.key_column, ext, t.uuid_version, t.relid, t.key_column, t.key_column,
 				@extschema@.uuid7_online_setting(m.options, 'map_batch'))
@@ -192,8 +192,8 @@ DECLARE
 	vac_every int;
 	failed_with text;
 BEGIN
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
-	SELECT * INTO t FROM @extschema@.uuid7_online_table WHERE migration_id = migration AND backfill_done_at IS NULL ORDER BY ord LIMIT 1;
+	SELECT * INTO m FROM uuid7_state.uuid7_online_migration WHERE id = migration;
+	SELECT * INTO t FROM uuid7_state.uuid7_online_table WHERE migration_id = migration AND backfill_done_at IS NULL ORDER BY ord LIMIT 1;
 	IF NOT FOUND THEN
 		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object('phase', 'index', 'updated_at', clock_timestamp()));
 		RETURN QUERY SELECT * FROM @extschema@.uuid7_online_pace(m.options, now());
@@ -276,15 +276,15 @@ DECLARE
 	mapped text[];
 	twins text[];
 BEGIN
-	SELECT * INTO t FROM @extschema@.uuid7_online_table ot WHERE ot.migration_id = migration AND ot.relid = rel;
+	SELECT * INTO t FROM uuid7_state.uuid7_online_table ot WHERE ot.migration_id = migration AND ot.relid = rel;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'table % is not part of online migration %', rel, migration USING ERRCODE = '42P01';
 	END IF;
 	SELECT array_agg(format('(SELECT m.new_id FROM %s m WHERE m.old_id OPERATOR(pg_catalog.=) t.%I)', s.mapping_table, oc.attname) ORDER BY oc.attname),
 		   array_agg(quote_ident(oc.new_name) ORDER BY oc.attname)
 	  INTO mapped, twins
-	  FROM @extschema@.uuid7_online_column oc
-	  JOIN @extschema@.uuid7_online_table s ON s.migration_id = oc.migration_id AND s.relid = oc.source
+	  FROM uuid7_state.uuid7_online_column oc
+	  JOIN uuid7_state.uuid7_online_table s ON s.migration_id = oc.migration_id AND s.relid = oc.source
 	 WHERE oc.migration_id = migration AND oc.relid = rel;
 	IF t.is_key THEN
 		map_keys := format('WITH locked AS (SELECT t.%I AS k FROM %s t WHERE %s'
@@ -328,8 +328,8 @@ DECLARE
 	o record;
 	ok boolean;
 BEGIN
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
-	FOR o IN SELECT * FROM @extschema@.uuid7_online_object WHERE migration_id = migration AND kind = 'index' AND NOT done ORDER BY ord LOOP
+	SELECT * INTO m FROM uuid7_state.uuid7_online_migration WHERE id = migration;
+	FOR o IN SELECT * FROM uuid7_state.uuid7_online_object WHERE migration_id = migration AND kind = 'index' AND NOT done ORDER BY ord LOOP
 		SELECT i.indisvalid INTO ok
 		  FROM pg_class ci JOIN pg_index i ON i.indexrelid = ci.oid
 		 WHERE ci.relname = o.new_name AND ci.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = o.relid);
@@ -365,8 +365,8 @@ DECLARE
 	o record;
 	ok boolean;
 BEGIN
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
-	FOR o IN SELECT * FROM @extschema@.uuid7_online_object WHERE migration_id = migration AND kind <> 'index' AND NOT done ORDER BY ord LOOP
+	SELECT * INTO m FROM uuid7_state.uuid7_online_migration WHERE id = migration;
+	FOR o IN SELECT * FROM uuid7_state.uuid7_online_object WHERE migration_id = migration AND kind <> 'index' AND NOT done ORDER BY ord LOOP
 		ok := true;
 		BEGIN
 			-- a foreign key locks two tables, each under lock_timeout: half each keeps the total within it
@@ -419,7 +419,7 @@ DECLARE
 	n bigint;
 	stmt text;
 BEGIN
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
+	SELECT * INTO m FROM uuid7_state.uuid7_online_migration WHERE id = migration;
 	-- no sample rows in the state: last_error carries no row values (uuid7_online_verify() shows them to who may read them)
 	SELECT count(*), string_agg(format('%s: %s (%s rows)', v.object, v.problem, coalesce(v.bad_rows::text, '-')), E'\n')
 	  INTO n, stmt FROM @extschema@.uuid7_online_verify(migration) v;
@@ -446,11 +446,11 @@ AS $fn$
 DECLARE
 	r regclass;
 BEGIN
-	SELECT t.relid INTO r FROM @extschema@.uuid7_online_table t
+	SELECT t.relid INTO r FROM uuid7_state.uuid7_online_table t
 	 WHERE t.migration_id = migration AND t.vacuumed_after IS DISTINCT FROM ended_phase ORDER BY t.ord LIMIT 1;
 	IF FOUND THEN
 		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_table', jsonb_build_object('vacuumed_after', ended_phase,
-			'vacuums', (SELECT t.vacuums + 1 FROM @extschema@.uuid7_online_table t WHERE t.migration_id = migration AND t.relid = r)), r);
+			'vacuums', (SELECT t.vacuums + 1 FROM uuid7_state.uuid7_online_table t WHERE t.migration_id = migration AND t.relid = r)), r);
 		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object('run_started_at', clock_timestamp()));
 		RETURN QUERY SELECT 'run', format('VACUUM %s', r), NULL::int;
 	END IF;
@@ -490,8 +490,8 @@ DECLARE
 BEGIN
 	FOR c IN
 		SELECT oc.relid, oc.attname, oc.new_name, t.mapping_table, (oc.relid = oc.source AND oc.attname = t.key_column) AS is_key
-		  FROM @extschema@.uuid7_online_column oc
-		  JOIN @extschema@.uuid7_online_table t ON t.migration_id = oc.migration_id AND t.relid = oc.source
+		  FROM uuid7_state.uuid7_online_column oc
+		  JOIN uuid7_state.uuid7_online_table t ON t.migration_id = oc.migration_id AND t.relid = oc.source
 		 WHERE oc.migration_id = migration
 		 ORDER BY oc.relid, oc.attname
 	LOOP
@@ -515,7 +515,7 @@ BEGIN
 	END LOOP;
 	-- the twins of unique indexes must be valid (duplicates would have failed their build)
 	FOR c IN
-		SELECT o.new_name, o.relid FROM @extschema@.uuid7_online_object o
+		SELECT o.new_name, o.relid FROM uuid7_state.uuid7_online_object o
 		 WHERE o.migration_id = migration AND o.kind = 'index'
 		   AND NOT EXISTS (SELECT 1 FROM pg_class ci JOIN pg_index i ON i.indexrelid = ci.oid
 						   WHERE ci.relname = o.new_name AND ci.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = o.relid) AND i.indisvalid)

@@ -41,7 +41,7 @@ DECLARE
 BEGIN
 	FOR rec IN
 		SELECT t.relid, @extschema@.uuid7_policy_names(t.relid) AS policies
-		  FROM @extschema@.uuid7_online_table t
+		  FROM uuid7_state.uuid7_online_table t
 		 WHERE t.migration_id = migration AND row_security_active(t.relid)
 		 ORDER BY t.ord
 	LOOP
@@ -97,8 +97,8 @@ BEGIN
 
 	-- one online migration per table at a time (checked first: the plan would only see its mapping table)
 	FOR rec IN
-		SELECT t.relid, t.migration_id FROM @extschema@.uuid7_online_table t
-		  JOIN @extschema@.uuid7_online_migration om ON om.id = t.migration_id
+		SELECT t.relid, t.migration_id FROM uuid7_state.uuid7_online_table t
+		  JOIN uuid7_state.uuid7_online_migration om ON om.id = t.migration_id
 		 WHERE om.state NOT IN ('finished', 'aborted') AND t.relid = ANY (uuid7_migration_start.tables)
 	LOOP
 		RAISE EXCEPTION 'cannot migrate online: table % is part of online migration %, which is not finished', rec.relid, rec.migration_id
@@ -111,6 +111,11 @@ BEGIN
 	mid := @extschema@.uuid7_online_state_create(tables, options, plan_opts);
 	PERFORM @extschema@.uuid7_online_state_update(mid, 'uuid7_online_migration', jsonb_build_object('home', @extschema@.uuid7_online_home()));
 
+	-- the schema of the mapping tables, when the plan makes it (the default one, missing): recorded, for abort to drop
+	FOR rec IN SELECT p.statement, p.object FROM uuid7_plan_rows AS p WHERE p.phase = 'schema' ORDER BY p.step LOOP
+		EXECUTE rec.statement;
+		PERFORM @extschema@.uuid7_online_state_update(mid, 'uuid7_online_migration', jsonb_build_object('created_schema', rec.object));
+	END LOOP;
 	-- listed tables: their mapping table, named and owned as uuid7_migrate() would, with its indexes from the start
 	FOR i IN 1 .. cardinality(tables) LOOP
 		SELECT p.object INTO map FROM uuid7_plan_rows AS p
@@ -136,12 +141,12 @@ BEGIN
 	FOR fk IN
 		SELECT con.oid, con.conrelid, con.conkey, con.confkey, con.confrelid, ot.key_column
 		  FROM pg_constraint con
-		  JOIN @extschema@.uuid7_online_table ot ON ot.migration_id = mid AND ot.relid = con.confrelid
+		  JOIN uuid7_state.uuid7_online_table ot ON ot.migration_id = mid AND ot.relid = con.confrelid
 		 WHERE con.contype = 'f'
 		   AND (SELECT attnum FROM pg_attribute WHERE attrelid = con.confrelid AND attname = ot.key_column) = ANY (con.confkey)
 		 ORDER BY con.conrelid, con.conname
 	LOOP
-		IF NOT EXISTS (SELECT 1 FROM @extschema@.uuid7_online_table WHERE migration_id = mid AND relid = fk.conrelid) THEN
+		IF NOT EXISTS (SELECT 1 FROM uuid7_state.uuid7_online_table WHERE migration_id = mid AND relid = fk.conrelid) THEN
 			ord := ord + 1;
 			PERFORM @extschema@.uuid7_online_state_insert(mid, 'uuid7_online_table',
 				jsonb_build_array(jsonb_build_object('relid', fk.conrelid::regclass, 'ord', ord, 'is_key', false)));
@@ -157,7 +162,7 @@ BEGIN
 	PERFORM @extschema@.uuid7_online_require_all_rows(mid);
 	-- a twin column name that is already taken cannot be used
 	FOR rec IN
-		SELECT oc.relid, oc.new_name FROM @extschema@.uuid7_online_column oc
+		SELECT oc.relid, oc.new_name FROM uuid7_state.uuid7_online_column oc
 		 WHERE oc.migration_id = mid
 		   AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = oc.relid AND a.attname = oc.new_name AND NOT a.attisdropped)
 	LOOP
@@ -166,10 +171,10 @@ BEGIN
 	END LOOP;
 	-- one online migration per table at a time
 	FOR rec IN
-		SELECT t.relid, t.migration_id FROM @extschema@.uuid7_online_table t
-		  JOIN @extschema@.uuid7_online_migration om ON om.id = t.migration_id
+		SELECT t.relid, t.migration_id FROM uuid7_state.uuid7_online_table t
+		  JOIN uuid7_state.uuid7_online_migration om ON om.id = t.migration_id
 		 WHERE om.id <> mid AND om.state NOT IN ('finished', 'aborted')
-		   AND t.relid IN (SELECT relid FROM @extschema@.uuid7_online_table WHERE migration_id = mid)
+		   AND t.relid IN (SELECT relid FROM uuid7_state.uuid7_online_table WHERE migration_id = mid)
 	LOOP
 		RAISE EXCEPTION 'cannot migrate online: table % is part of online migration %, which is not finished', rec.relid, rec.migration_id
 			USING ERRCODE = '55006', HINT = 'Finish or abort that migration first.';
@@ -184,7 +189,7 @@ BEGIN
 		  FROM pg_index px
 		  JOIN pg_class c ON c.oid = px.indexrelid
 		  LEFT JOIN pg_constraint con ON con.conindid = px.indexrelid AND con.conrelid = px.indrelid AND con.contype IN ('p', 'u', 'x')
-		  JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = mid AND oc.relid = px.indrelid
+		  JOIN uuid7_state.uuid7_online_column oc ON oc.migration_id = mid AND oc.relid = px.indrelid
 		  JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
 		 WHERE a.attnum = ANY (px.indkey::int2[])
 			OR EXISTS (SELECT 1 FROM pg_depend d
@@ -206,8 +211,8 @@ BEGIN
 	-- one check per table over the twins of its NOT NULL columns (the new keys, and references declared NOT NULL):
 	-- validated, it lets the swap set NOT NULL without a scan
 	FOR rec IN SELECT DISTINCT t.relid, t.ord
-				 FROM @extschema@.uuid7_online_table t
-				 JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = t.migration_id AND oc.relid = t.relid
+				 FROM uuid7_state.uuid7_online_table t
+				 JOIN uuid7_state.uuid7_online_column oc ON oc.migration_id = t.migration_id AND oc.relid = t.relid
 				 JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
 				WHERE t.migration_id = mid AND a.attnotnull
 				ORDER BY t.ord LOOP
@@ -218,7 +223,7 @@ BEGIN
 	FOR rec IN
 		SELECT DISTINCT con.oid, con.conrelid, con.conname, con.convalidated
 		  FROM pg_constraint con
-		  JOIN @extschema@.uuid7_online_column oc ON oc.migration_id = mid AND oc.relid = con.conrelid
+		  JOIN uuid7_state.uuid7_online_column oc ON oc.migration_id = mid AND oc.relid = con.conrelid
 		  JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
 		 WHERE con.contype = 'c' AND a.attnum = ANY (con.conkey)
 		 ORDER BY con.conrelid, con.conname
@@ -231,7 +236,7 @@ BEGIN
 	FOR fk IN
 		SELECT DISTINCT con.oid, con.conrelid, con.conname, con.convalidated
 		  FROM pg_constraint con
-		  JOIN @extschema@.uuid7_online_table ot ON ot.migration_id = mid AND ot.relid = con.confrelid AND ot.is_key
+		  JOIN uuid7_state.uuid7_online_table ot ON ot.migration_id = mid AND ot.relid = con.confrelid AND ot.is_key
 		 WHERE con.contype = 'f'
 		   AND (SELECT attnum FROM pg_attribute WHERE attrelid = con.confrelid AND attname = ot.key_column) = ANY (con.confkey)
 		 ORDER BY con.conrelid, con.conname
@@ -281,7 +286,7 @@ DECLARE
 	o record;
 	here text := @extschema@.uuid7_online_home();
 BEGIN
-	SELECT om.home, om.phase, om.state INTO m FROM @extschema@.uuid7_online_migration om WHERE om.id = migration;
+	SELECT om.home, om.phase, om.state INTO m FROM uuid7_state.uuid7_online_migration om WHERE om.id = migration;
 	IF NOT FOUND OR m.home IS NOT DISTINCT FROM here OR m.state IN ('finished', 'aborted') THEN
 		RETURN false;
 	END IF;
@@ -289,7 +294,7 @@ BEGIN
 		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object('home', here));
 		RETURN false;
 	END IF;
-	FOR o IN SELECT * FROM @extschema@.uuid7_online_object ob WHERE ob.migration_id = migration AND ob.kind <> 'notnull' LOOP
+	FOR o IN SELECT * FROM uuid7_state.uuid7_online_object ob WHERE ob.migration_id = migration AND ob.kind <> 'notnull' LOOP
 		PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_object', jsonb_build_object('source',
 			CASE o.kind
 			WHEN 'index' THEN coalesce(
@@ -332,7 +337,7 @@ BEGIN
 	PERFORM @extschema@.uuid7_online_state_lock(migration);
 	-- a state restored from a dump: its cursors and OIDs made valid here first
 	PERFORM @extschema@.uuid7_online_rehome(migration);
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
+	SELECT * INTO m FROM uuid7_state.uuid7_online_migration WHERE id = migration;
 	IF m.state IN ('finished', 'aborted') THEN
 		RAISE EXCEPTION 'online migration % is %: there is nothing to resume', migration, m.state USING ERRCODE = '55000';
 	END IF;

@@ -33,8 +33,8 @@ SELECT m.id AS migration_id,
 	   m.worker_pid,
 	   m.started_at,
 	   m.updated_at
-  FROM @extschema@.uuid7_online_migration m
-  JOIN @extschema@.uuid7_online_table t ON t.migration_id OPERATOR(pg_catalog.=) m.id
+  FROM uuid7_state.uuid7_online_migration m
+  JOIN uuid7_state.uuid7_online_table t ON t.migration_id OPERATOR(pg_catalog.=) m.id
  CROSS JOIN LATERAL (SELECT pg_catalog.date_part('epoch', coalesce(t.backfill_done_at, pg_catalog.clock_timestamp())
 						OPERATOR(pg_catalog.-) t.backfill_started_at)::pg_catalog.numeric AS seconds) b;
 COMMENT ON VIEW uuid7_migration_status IS

@@ -23,7 +23,7 @@ BEGIN
 	END IF;
 	-- a state restored from a dump: its cursors and OIDs made valid here first (a resume has done it already)
 	PERFORM @extschema@.uuid7_online_rehome(migration);
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
+	SELECT * INTO m FROM uuid7_state.uuid7_online_migration WHERE id = migration;
 	IF NOT FOUND THEN
 		RETURN QUERY SELECT 'stop', NULL::text, NULL::int;
 		RETURN;

@@ -9,7 +9,7 @@ AS $fn$
 	SELECT DISTINCT tg.tgfoid::regprocedure
 	  FROM pg_trigger tg JOIN pg_proc p ON p.oid = tg.tgfoid
 	 WHERE tg.tgname = 'zz_uuid7_sync_' || migration
-	   AND tg.tgrelid IN (SELECT t.relid FROM @extschema@.uuid7_online_table t WHERE t.migration_id = migration)
+	   AND tg.tgrelid IN (SELECT t.relid FROM uuid7_state.uuid7_online_table t WHERE t.migration_id = migration)
 	   AND p.proname = 'uuid7_sync_' || migration || '_' || tg.tgrelid::oid
 $fn$;
 COMMENT ON FUNCTION uuid7_online_legacy_sync_functions(bigint) IS
@@ -22,9 +22,9 @@ LANGUAGE sql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 	WITH twin AS (
-		SELECT o.* FROM @extschema@.uuid7_online_object o WHERE o.migration_id = migration
+		SELECT o.* FROM uuid7_state.uuid7_online_object o WHERE o.migration_id = migration
 	), converted AS (
-		SELECT oc.relid, a.attnum FROM @extschema@.uuid7_online_column oc
+		SELECT oc.relid, a.attnum FROM uuid7_state.uuid7_online_column oc
 		  JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
 		 WHERE oc.migration_id = migration
 	), stats AS (
@@ -90,18 +90,18 @@ DECLARE
 	after text[];
 	stmt text;
 BEGIN
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
+	SELECT * INTO m FROM uuid7_state.uuid7_online_migration WHERE id = migration;
 	saved_level := current_setting('client_min_messages');
 	PERFORM set_config('client_min_messages', 'warning', true);	-- not the NOTICE of each index renamed by USING INDEX
 	legacy := ARRAY(SELECT @extschema@.uuid7_online_legacy_sync_functions(migration));
-	FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration ORDER BY ord LOOP
+	FOR t IN SELECT * FROM uuid7_state.uuid7_online_table WHERE migration_id = migration ORDER BY ord LOOP
 		EXECUTE format('DROP TRIGGER %I ON %s', 'zz_uuid7_sync_' || migration, t.relid);
 	END LOOP;
 
 	-- The plan of the offline migration, now, under the locks: its refusals still apply (something created since
 	-- the start), and its statements recreate the views and comments. The mapping tables exist already, so the
 	-- plan is asked for unused names; its mapping steps are not run.
-	FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration AND is_key LOOP
+	FOR t IN SELECT * FROM uuid7_state.uuid7_online_table WHERE migration_id = migration AND is_key LOOP
 		fake := fake || jsonb_build_object(
 			(SELECT format('%I.%I', ns.nspname, c2.relname) FROM pg_class c2 JOIN pg_namespace ns ON ns.oid = c2.relnamespace WHERE c2.oid = t.relid),
 			jsonb_build_object('mapping_table', 'uuid7_swap_' || migration || '_' || t.relid::oid));
@@ -116,7 +116,7 @@ BEGIN
 	-- what follows the column: comments, column privileges, statistics target and options; comments of the indexes
 	-- replaced
 	FOR c IN
-		SELECT oc.*, a.attnum, a.attacl, a.attstattarget, a.attoptions FROM @extschema@.uuid7_online_column oc
+		SELECT oc.*, a.attnum, a.attacl, a.attstattarget, a.attoptions FROM uuid7_state.uuid7_online_column oc
 		  JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
 		 WHERE oc.migration_id = migration
 	LOOP
@@ -137,7 +137,7 @@ BEGIN
 				CASE WHEN rec.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
 		END LOOP;
 	END LOOP;
-	FOR o IN SELECT ob.*, d.description FROM @extschema@.uuid7_online_object ob
+	FOR o IN SELECT ob.*, d.description FROM uuid7_state.uuid7_online_object ob
 			 JOIN pg_class ci ON ci.relname = ob.old_name AND ci.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = ob.relid) AND ci.relkind IN ('i', 'I')
 			 JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = ci.oid AND d.objsubid = 0
 			 WHERE ob.migration_id = migration AND ob.kind = 'index' AND ob.contype IS NULL LOOP
@@ -152,18 +152,18 @@ BEGIN
 		EXECUTE rec.statement;
 	END LOOP;
 	-- the old columns go (with their identity or serial sequence, default, indexes and constraints: metadata only)
-	FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration ORDER BY ord LOOP
+	FOR t IN SELECT * FROM uuid7_state.uuid7_online_table WHERE migration_id = migration ORDER BY ord LOOP
 		-- the uuid columns are NOT NULL where the integer ones were, and the new key has its default
 		SELECT string_agg(format('ALTER COLUMN %I SET NOT NULL', oc.attname), ', ' ORDER BY oc.attname) INTO alters
-		  FROM @extschema@.uuid7_online_column oc JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
+		  FROM uuid7_state.uuid7_online_column oc JOIN pg_attribute a ON a.attrelid = oc.relid AND a.attname = oc.attname
 		 WHERE oc.migration_id = migration AND oc.relid = t.relid AND a.attnotnull;
 		IF t.is_key THEN
 			alters := concat_ws(', ', alters, format('ALTER COLUMN %I SET DEFAULT %s.uuid_generate_v%s()', t.key_column, ext, t.uuid_version));
 		END IF;
 		EXECUTE format('ALTER TABLE %s %s', t.relid,
 			(SELECT string_agg(format('DROP COLUMN %I', oc.attname), ', ' ORDER BY oc.attname)
-			   FROM @extschema@.uuid7_online_column oc WHERE oc.migration_id = migration AND oc.relid = t.relid));
-		FOR c IN SELECT * FROM @extschema@.uuid7_online_column oc WHERE oc.migration_id = migration AND oc.relid = t.relid ORDER BY oc.attname LOOP
+			   FROM uuid7_state.uuid7_online_column oc WHERE oc.migration_id = migration AND oc.relid = t.relid));
+		FOR c IN SELECT * FROM uuid7_state.uuid7_online_column oc WHERE oc.migration_id = migration AND oc.relid = t.relid ORDER BY oc.attname LOOP
 			EXECUTE format('ALTER TABLE %s RENAME COLUMN %I TO %I', t.relid, c.new_name, c.attname);
 		END LOOP;
 		IF alters IS NOT NULL THEN
@@ -174,7 +174,7 @@ BEGIN
 		EXECUTE format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', t.relid, 'uuid7_nn_' || migration);
 	END LOOP;
 	-- the twins take the old names: constraints over their indexes, then plain indexes, then foreign keys
-	FOR o IN SELECT * FROM @extschema@.uuid7_online_object WHERE migration_id = migration AND kind = 'index' ORDER BY (contype IS NULL), contype, ord LOOP
+	FOR o IN SELECT * FROM uuid7_state.uuid7_online_object WHERE migration_id = migration AND kind = 'index' ORDER BY (contype IS NULL), contype, ord LOOP
 		IF o.contype IS NOT NULL THEN
 			EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s USING INDEX %I%s', o.relid, o.old_name,
 				CASE o.contype WHEN 'p' THEN 'PRIMARY KEY' ELSE 'UNIQUE' END, o.new_name, o.deferrable_clause);
@@ -183,7 +183,7 @@ BEGIN
 				(SELECT ns.nspname FROM pg_class c2 JOIN pg_namespace ns ON ns.oid = c2.relnamespace WHERE c2.oid = o.relid), o.new_name, o.old_name);
 		END IF;
 	END LOOP;
-	FOR o IN SELECT * FROM @extschema@.uuid7_online_object WHERE migration_id = migration AND kind IN ('check', 'foreign key') ORDER BY ord LOOP
+	FOR o IN SELECT * FROM uuid7_state.uuid7_online_object WHERE migration_id = migration AND kind IN ('check', 'foreign key') ORDER BY ord LOOP
 		EXECUTE format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', o.relid, o.new_name, o.old_name);
 	END LOOP;
 	FOREACH stmt IN ARRAY after LOOP
@@ -197,13 +197,13 @@ BEGIN
 	FOREACH fn IN ARRAY legacy LOOP
 		EXECUTE format('DROP FUNCTION IF EXISTS %s', fn);
 	END LOOP;
-	FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration ORDER BY ord LOOP
+	FOR t IN SELECT * FROM uuid7_state.uuid7_online_table WHERE migration_id = migration ORDER BY ord LOOP
 		IF t.is_key THEN
 			PERFORM @extschema@.uuid7_register_migrated(t.relid, t.key_column, t.old_type, t.mapping_table, t.uuid_version, NULL);
 		END IF;
 	END LOOP;
 	IF coalesce((m.plan_options->>'analyze')::boolean, false) THEN
-		FOR t IN SELECT * FROM @extschema@.uuid7_online_table WHERE migration_id = migration ORDER BY ord LOOP
+		FOR t IN SELECT * FROM uuid7_state.uuid7_online_table WHERE migration_id = migration ORDER BY ord LOOP
 			EXECUTE format('ANALYZE %s', t.relid);
 		END LOOP;
 	END IF;
@@ -231,7 +231,7 @@ BEGIN
 	PERFORM @extschema@.uuid7_online_state_lock(migration);
 	-- the swap's DDL is the migration's own: the DDL guard (online_guard.sql) lets it through
 	PERFORM @extschema@.uuid7_online_guard_pass(migration);
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
+	SELECT * INTO m FROM uuid7_state.uuid7_online_migration WHERE id = migration;
 	IF m.state IN ('finished', 'aborted') THEN
 		RAISE EXCEPTION 'online migration % is already %', migration, m.state USING ERRCODE = '55000';
 	ELSIF m.state <> 'ready' THEN
@@ -243,7 +243,7 @@ BEGIN
 						ELSE 'Wait until uuid7_migration_status says ready.' END;
 	END IF;
 	-- a table of the migration dropped since the start (by a role the DDL guard let through): the swap cannot happen
-	FOR rel IN SELECT t.relid FROM @extschema@.uuid7_online_table t
+	FOR rel IN SELECT t.relid FROM uuid7_state.uuid7_online_table t
 				WHERE t.migration_id = migration AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.relid) LOOP
 		RAISE EXCEPTION 'online migration % cannot be finished: its table with OID % was dropped', migration, rel::oid
 			USING ERRCODE = '55000', HINT = format('Abort it: uuid7_migration_abort(%s) removes what it added to the other tables.', migration);
@@ -254,7 +254,7 @@ BEGIN
 	-- one; the wait gets a running autovacuum cancelled, and while it is held no new one starts on these tables.
 	BEGIN
 		PERFORM set_config('lock_timeout', '10s', true);
-		FOR rel IN SELECT t.relid FROM @extschema@.uuid7_online_table t WHERE t.migration_id = migration ORDER BY t.ord LOOP
+		FOR rel IN SELECT t.relid FROM uuid7_state.uuid7_online_table t WHERE t.migration_id = migration ORDER BY t.ord LOOP
 			EXECUTE format('LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE', rel);
 		END LOOP;
 	EXCEPTION WHEN lock_not_available THEN
@@ -277,8 +277,8 @@ BEGIN
 		'phase', 'finished', 'state', 'finished', 'worker_pid', NULL, 'finished_at', clock_timestamp(), 'updated_at', clock_timestamp()));
 	PERFORM @extschema@.uuid7_online_restore_role(saved_role);
 	RETURN jsonb_build_object('migration_id', migration,
-		'tables', (SELECT jsonb_agg(t.relid::text ORDER BY t.ord) FROM @extschema@.uuid7_online_table t WHERE t.migration_id = migration AND t.is_key),
-		'referencing_tables', (SELECT coalesce(jsonb_agg(t.relid::text ORDER BY t.ord), '[]') FROM @extschema@.uuid7_online_table t WHERE t.migration_id = migration AND NOT t.is_key),
+		'tables', (SELECT jsonb_agg(t.relid::text ORDER BY t.ord) FROM uuid7_state.uuid7_online_table t WHERE t.migration_id = migration AND t.is_key),
+		'referencing_tables', (SELECT coalesce(jsonb_agg(t.relid::text ORDER BY t.ord), '[]') FROM uuid7_state.uuid7_online_table t WHERE t.migration_id = migration AND NOT t.is_key),
 		'lock_attempts', attempts,
 		'seconds', round(extract(epoch FROM clock_timestamp() - t0)::numeric, 3));
 END;
@@ -298,7 +298,7 @@ DECLARE
 	attempts int;
 	saved_role text := @extschema@.uuid7_online_become_starter(migration, 'abort');
 BEGIN
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
+	SELECT * INTO m FROM uuid7_state.uuid7_online_migration WHERE id = migration;
 	IF m.state = 'finished' THEN
 		RAISE EXCEPTION 'online migration % is already finished', migration USING ERRCODE = '55000',
 			HINT = 'A finished migration is undone only by hand; the mapping table has the old keys.';
@@ -309,32 +309,41 @@ BEGIN
 	PERFORM @extschema@.uuid7_online_guard_pass(migration);	-- the undo is the migration's own DDL (online_guard.sql)
 	-- Everything the migration added, whatever phase it reached (IF EXISTS: a phase may not have run), on the tables
 	-- that still exist (one dropped since the start took its part with it).
-	FOR t IN SELECT * FROM @extschema@.uuid7_online_table ot WHERE migration_id = migration
+	FOR t IN SELECT * FROM uuid7_state.uuid7_online_table ot WHERE migration_id = migration
 			   AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ot.relid) ORDER BY ord DESC LOOP
 		undo := undo || format('DROP TRIGGER IF EXISTS %I ON %s; ', 'zz_uuid7_sync_' || migration, t.relid);
 	END LOOP;
 	SELECT undo || coalesce(string_agg(format('DROP FUNCTION IF EXISTS %s; ', f), ''), '') INTO undo
 	  FROM @extschema@.uuid7_online_legacy_sync_functions(migration) AS f;
-	FOR o IN SELECT * FROM @extschema@.uuid7_online_object ob WHERE migration_id = migration AND kind <> 'index'
+	FOR o IN SELECT * FROM uuid7_state.uuid7_online_object ob WHERE migration_id = migration AND kind <> 'index'
 			   AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ob.relid) ORDER BY ord DESC LOOP
 		undo := undo || format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I; ', o.relid, o.new_name);
 	END LOOP;
-	FOR o IN SELECT * FROM @extschema@.uuid7_online_object ob WHERE migration_id = migration AND kind = 'index'
+	FOR o IN SELECT * FROM uuid7_state.uuid7_online_object ob WHERE migration_id = migration AND kind = 'index'
 			   AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ob.relid) ORDER BY ord DESC LOOP
 		undo := undo || format('DROP INDEX IF EXISTS %I.%I; ',
 			(SELECT ns.nspname FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace WHERE c.oid = o.relid), o.new_name);
 	END LOOP;
-	FOR t IN SELECT * FROM @extschema@.uuid7_online_table ot WHERE migration_id = migration
+	FOR t IN SELECT * FROM uuid7_state.uuid7_online_table ot WHERE migration_id = migration
 			   AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ot.relid) ORDER BY ord DESC LOOP
 		undo := undo || format('ALTER TABLE %s %s; ', t.relid,
 			(SELECT string_agg(format('DROP COLUMN IF EXISTS %I', oc.new_name), ', ' ORDER BY oc.attname)
-			   FROM @extschema@.uuid7_online_column oc WHERE oc.migration_id = migration AND oc.relid = t.relid));
+			   FROM uuid7_state.uuid7_online_column oc WHERE oc.migration_id = migration AND oc.relid = t.relid));
 	END LOOP;
-	FOR t IN SELECT * FROM @extschema@.uuid7_online_table ot WHERE migration_id = migration AND is_key
+	FOR t IN SELECT * FROM uuid7_state.uuid7_online_table ot WHERE migration_id = migration AND is_key
 			   AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ot.mapping_table) ORDER BY ord DESC LOOP
 		undo := undo || format('DROP TABLE IF EXISTS %s; ', t.mapping_table);
 	END LOOP;
 	attempts := @extschema@.uuid7_online_locked(migration, 'abort', coalesce(nullif(undo, ''), 'SELECT'));
+	-- the schema of the mapping tables, when the start created it and nothing else has come into it since (another
+	-- migration's mapping table, anything of the user's: then it stays)
+	IF m.created_schema IS NOT NULL THEN
+		BEGIN
+			EXECUTE format('DROP SCHEMA IF EXISTS %I', m.created_schema);
+		EXCEPTION WHEN dependent_objects_still_exist OR insufficient_privilege THEN
+			NULL;
+		END;
+	END IF;
 	IF @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object(
 			'phase', 'aborted', 'state', 'aborted', 'worker_pid', NULL, 'finished_at', clock_timestamp(),
 			'updated_at', clock_timestamp())) = 0 THEN

@@ -9,8 +9,8 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 	-- positional: in an SQL function a column named like a parameter would win
 	SELECT ARRAY[$1::text] || array_agg(a.arg ORDER BY oc.attname, a.n)
-	  FROM @extschema@.uuid7_online_column oc
-	  JOIN @extschema@.uuid7_online_table s ON s.migration_id = oc.migration_id AND s.relid = oc.source
+	  FROM uuid7_state.uuid7_online_column oc
+	  JOIN uuid7_state.uuid7_online_table s ON s.migration_id = oc.migration_id AND s.relid = oc.source
 	 CROSS JOIN LATERAL (VALUES (1, oc.attname::text), (2, oc.new_name::text), (3, s.mapping_table::text),
 								(4, s.uuid_version::text)) AS a(n, arg)
 	 WHERE oc.migration_id = $1 AND oc.relid = $2
@@ -25,8 +25,8 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 	SELECT array_agg(s.mapping_table::oid ORDER BY oc.attname)
-	  FROM @extschema@.uuid7_online_column oc
-	  JOIN @extschema@.uuid7_online_table s ON s.migration_id = oc.migration_id AND s.relid = oc.source
+	  FROM uuid7_state.uuid7_online_column oc
+	  JOIN uuid7_state.uuid7_online_table s ON s.migration_id = oc.migration_id AND s.relid = oc.source
 	 WHERE oc.migration_id = $1 AND oc.relid = $2
 $fn$;
 COMMENT ON FUNCTION uuid7_online_sync_mappings(bigint, regclass) IS

@@ -41,7 +41,7 @@ BEGIN
 	IF @extschema@.uuid7_online_worker_pid(migration) IS NOT NULL THEN
 		RETURN false;
 	END IF;
-	RETURN EXISTS (SELECT 1 FROM @extschema@.uuid7_online_migration WHERE id = migration AND state IN ('running', 'waiting'));
+	RETURN EXISTS (SELECT 1 FROM uuid7_state.uuid7_online_migration WHERE id = migration AND state IN ('running', 'waiting'));
 END;
 $fn$;
 COMMENT ON FUNCTION uuid7_online_stopped(bigint) IS
@@ -82,7 +82,7 @@ DECLARE
 BEGIN
 	-- the same check as every other action on a migration (its worker runs as the starter)
 	IF NOT @extschema@.uuid7_online_acts_as_starter(migration) THEN
-		IF NOT EXISTS (SELECT 1 FROM @extschema@.uuid7_online_migration m WHERE m.id = migration) THEN
+		IF NOT EXISTS (SELECT 1 FROM uuid7_state.uuid7_online_migration m WHERE m.id = migration) THEN
 			RAISE EXCEPTION 'online migration % does not exist', migration USING ERRCODE = '42704';
 		END IF;
 		RAISE EXCEPTION 'permission denied to stop the worker of online migration %', migration USING ERRCODE = '42501',
@@ -118,7 +118,7 @@ BEGIN
 	-- order everywhere. One table at a time, each with what is left of the budget: lock_timeout applies per lock,
 	-- and the application must never queue behind this request for longer than the budget in all.
 	-- (a table dropped since the start is left out: finish refuses then, and abort undoes the rest)
-	FOR rel IN SELECT t.relid FROM @extschema@.uuid7_online_table t WHERE t.migration_id = migration
+	FOR rel IN SELECT t.relid FROM uuid7_state.uuid7_online_table t WHERE t.migration_id = migration
 				 AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.relid) ORDER BY t.ord LOOP
 		PERFORM set_config('lock_timeout',
 			greatest(1, budget_ms - (extract(epoch FROM clock_timestamp() - t0) * 1000)::int) || 'ms', true);
@@ -139,7 +139,7 @@ DECLARE
 	attempt int := 0;
 	saved text := current_setting('lock_timeout');
 BEGIN
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
+	SELECT * INTO m FROM uuid7_state.uuid7_online_migration WHERE id = migration;
 	LOOP
 		attempt := attempt + 1;
 		BEGIN
@@ -171,7 +171,7 @@ AS $fn$
 DECLARE
 	m record;
 BEGIN
-	SELECT * INTO m FROM @extschema@.uuid7_online_migration WHERE id = migration;
+	SELECT * INTO m FROM uuid7_state.uuid7_online_migration WHERE id = migration;
 	m.lock_attempts := m.lock_attempts + 1;
 	PERFORM @extschema@.uuid7_online_state_update(migration, 'uuid7_online_migration', jsonb_build_object(
 		'lock_attempts', m.lock_attempts, 'state', 'waiting', 'updated_at', clock_timestamp(),

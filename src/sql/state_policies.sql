@@ -54,25 +54,25 @@ CREATE OR REPLACE FUNCTION uuid7_online_acts_as_starter(migration bigint) RETURN
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-	SELECT EXISTS (SELECT 1 FROM @extschema@.uuid7_online_migration m
+	SELECT EXISTS (SELECT 1 FROM uuid7_state.uuid7_online_migration m
 				   WHERE m.id = migration AND @extschema@.uuid7_acts_as(m.starter))
 $fn$;
 COMMENT ON FUNCTION uuid7_online_acts_as_starter(bigint) IS
 	'internal: whether the current role acts as the role that started the online migration';
 
-ALTER POLICY uuid7_migrated_table_read ON uuid7_migrated_table
+ALTER POLICY uuid7_migrated_table_read ON uuid7_state.uuid7_migrated_table
 	USING (@extschema@.uuid7_acts_as(migrated_by) OR @extschema@.uuid7_may_read_all(ARRAY[relid::pg_catalog.oid]));
 
-ALTER POLICY uuid7_online_migration_read ON uuid7_online_migration
+ALTER POLICY uuid7_online_migration_read ON uuid7_state.uuid7_online_migration
 	USING (@extschema@.uuid7_acts_as(starter) OR @extschema@.uuid7_may_read_all(tables::pg_catalog.oid[]));
 
-ALTER POLICY uuid7_online_table_read ON uuid7_online_table
+ALTER POLICY uuid7_online_table_read ON uuid7_state.uuid7_online_table
 	USING (@extschema@.uuid7_online_acts_as_starter(migration_id) OR @extschema@.uuid7_may_read_all(ARRAY[relid::pg_catalog.oid]));
 
-ALTER POLICY uuid7_online_column_read ON uuid7_online_column
+ALTER POLICY uuid7_online_column_read ON uuid7_state.uuid7_online_column
 	USING (@extschema@.uuid7_online_acts_as_starter(migration_id) OR @extschema@.uuid7_may_read_all(ARRAY[relid::pg_catalog.oid]));
 
-ALTER POLICY uuid7_online_object_read ON uuid7_online_object
+ALTER POLICY uuid7_online_object_read ON uuid7_state.uuid7_online_object
 	USING (@extschema@.uuid7_online_acts_as_starter(migration_id) OR @extschema@.uuid7_may_read_all(ARRAY[relid::pg_catalog.oid]));
 
 -- ---- acting on an online migration ------------------------------------------------------------------------------
@@ -90,7 +90,7 @@ DECLARE
 	starter name;
 	saved text := current_setting('role');
 BEGIN
-	SELECT om.starter, om.started_by INTO m FROM @extschema@.uuid7_online_migration om WHERE om.id = migration;
+	SELECT om.starter, om.started_by INTO m FROM uuid7_state.uuid7_online_migration om WHERE om.id = migration;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'online migration % does not exist', migration USING ERRCODE = '42704';
 	END IF;
@@ -99,7 +99,7 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'role "%", which started online migration %, does not exist', m.started_by, migration USING ERRCODE = '42704',
 			DETAIL = 'An online migration is resumed, finished and aborted as the role that started it.',
-			HINT = 'As a superuser, set uuid7_online_migration.starter to the OID of the role that owns the tables now.';
+			HINT = 'As a superuser, set uuid7_state.uuid7_online_migration.starter to the OID of the role that owns the tables now.';
 	END IF;
 	IF NOT @extschema@.uuid7_acts_as(m.starter) THEN
 		RAISE EXCEPTION 'permission denied to % online migration %', action, migration USING ERRCODE = '42501',

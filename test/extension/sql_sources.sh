@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test/extension/sql_sources.sh — the SQL engine has one source of truth (src/sql/, docs/architecture.md):
-#   - every function, procedure, view, table and policy of the extension is created in exactly one topic file, once;
+#   - every function, procedure, view, table and policy of the extension is created in exactly one topic file, once
+#     (the state tables are in schema uuid7_state, which src/sql/state_tables.sql names);
 #   - the hand-written upgrade parts create nothing (they alter and drop; the topic files define);
 #   - every topic file is built into the scripts (named in the Makefile's SQL_TOPICS), and every name there exists;
 #   - the released scripts in src/sql/frozen are byte-identical to their recorded checksums.
@@ -25,8 +26,8 @@ def argtypes(args):
     return ','.join(out)
 
 CREATE = re.compile(r'(?is)\bCREATE\s+(?:OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE|VIEW|TABLE|POLICY|TYPE)\s+'
-                    r'(?:IF\s+NOT\s+EXISTS\s+)?(?:@extschema@\.)?(\w+)\s*(\(([^()]*(?:\([^()]*\)[^()]*)*)\))?'
-                    r'(?:\s*\bON\s+(\w+))?')
+                    r'(?:IF\s+NOT\s+EXISTS\s+)?(?:@extschema@\.|uuid7_state\.)?(\w+)\s*(\(([^()]*(?:\([^()]*\)[^()]*)*)\))?'
+                    r'(?:\s*\bON\s+(?:uuid7_state\.)?(\w+))?')
 seen = {}
 for path in sorted(glob.glob('src/sql/*.sql') + glob.glob('src/sql/upgrade/*.sql')):
     text = open(path).read()

@@ -123,10 +123,14 @@ online_database() {
 		INSERT INTO p (n) SELECT g FROM generate_series(1, 500) g;
 		INSERT INTO c (p_id) SELECT 1 + g % 500 FROM generate_series(1, 1000) g" >/dev/null
 }
-# wait_migration ID COLUMN VALUE: until uuid7_online_migration.COLUMN of ID is VALUE (60 s at most)
+# online_state: the table of online migrations, where the extension's version has it (2.0: in schema uuid7_state)
+online_state() { sql "SELECT coalesce(to_regclass('uuid7_state.uuid7_online_migration')::text, 'uuid7_online_migration')"; }
+# wait_migration ID COLUMN VALUE: until the online migration's COLUMN of ID is VALUE (60 s at most)
 wait_migration() {
+	local state_table
+	state_table=$(online_state)
 	for _ in $(seq 1 300); do
-		[ "$(sql "SELECT $2 FROM uuid7_online_migration WHERE id = $1")" = "$3" ] && return
+		[ "$(sql "SELECT $2 FROM $state_table WHERE id = $1")" = "$3" ] && return
 		sleep 0.2
 	done
 }
@@ -173,9 +177,9 @@ if [ "$old_releases_migrate" = t ]; then
 	check_eq "upgraded from 1.3 has exactly the fresh install's objects" "$fresh_members" "$(sql "$members_sql")"
 	# rows written after the update go through the 1.3 triggers
 	sql "INSERT INTO p (n) VALUES (501); INSERT INTO c (p_id) VALUES (501), (7)" >/dev/null
-	sql "UPDATE uuid7_online_migration SET options = options || '{\"pause_ms\": 0, \"batch_blocks\": 64}' WHERE id = ${mid:-0}; SELECT uuid7_migration_resume(${mid:-0})" >/dev/null
+	sql "UPDATE uuid7_state.uuid7_online_migration SET options = options || '{\"pause_ms\": 0, \"batch_blocks\": 64}' WHERE id = ${mid:-0}; SELECT uuid7_migration_resume(${mid:-0})" >/dev/null
 	wait_migration "${mid:-0}" state ready
-	check_eq "the 1.3 migration reaches ready under 1.4" "ready" "$(sql "SELECT state FROM uuid7_online_migration WHERE id = ${mid:-0}")"
+	check_eq "the 1.3 migration reaches ready under 1.4" "ready" "$(sql "SELECT state FROM uuid7_state.uuid7_online_migration WHERE id = ${mid:-0}")"
 	sql "SELECT uuid7_migration_finish(${mid:-0})" >/dev/null
 	check_true "finished by 1.4: every child references its parent's new key, the 1.3 sync functions are gone" \
 		"SELECT count(*) = 1002 AND bool_and(uuid7_legacy_id('p', c.p_id) BETWEEN 1 AND 501)
@@ -186,3 +190,32 @@ else
 	sql "ALTER EXTENSION uuid7 UPDATE" >/dev/null
 	check_eq "upgraded from 1.3 has exactly the fresh install's objects" "$fresh_members" "$(sql "$members_sql")"
 fi
+
+# From 1.6: the state moves from the extension's schema to schema uuid7_state (2.0) with its rows: a table migrated
+# offline keeps its registry row, and an online migration in flight resumes and finishes.
+online_database state 1.6
+sql "CREATE TABLE q (id serial PRIMARY KEY, n int); INSERT INTO q (n) SELECT g FROM generate_series(1, 300) g;
+	SELECT uuid7_migrate(ARRAY['q']::regclass[])" >/dev/null
+registry_16=$(sql "SELECT relid || ' ' || mapping_table || ' ' || migrated_by FROM uuid7_migrated_table")
+mid=$(sql "SELECT uuid7_migration_start(ARRAY['p']::regclass[], '{\"batch_blocks\": 1, \"pause_ms\": 60000}')")
+# (in flight: stopped after its first steps, in whatever phase they reached)
+sleep 2
+sql "SELECT uuid7_online_stop_worker(${mid:-0})" >/dev/null
+online_16=$(sql "SELECT id || ' ' || tables::text || ' ' || phase || ' ' || started_by FROM uuid7_online_migration")
+check_eq "1.6: a migration in flight, a table migrated offline" "${mid:-0} {p} true $(sql "SELECT current_user") q q_uuid7_map $(sql "SELECT current_user")" \
+	"$(sql "SELECT id || ' ' || tables::text || ' ' || (phase IN ('map', 'expand', 'backfill')) || ' ' || started_by FROM uuid7_online_migration") $registry_16"
+sql "ALTER EXTENSION uuid7 UPDATE" >/dev/null
+check_eq "upgraded from 1.6 with state has exactly the fresh install's objects" "$fresh_members" "$(sql "$members_sql")"
+check_eq "the 1.6 registry row is in uuid7_state" "$registry_16" \
+	"$(sql "SELECT relid || ' ' || mapping_table || ' ' || migrated_by FROM uuid7_state.uuid7_migrated_table")"
+check_eq "the 1.6 online migration is in uuid7_state" "$online_16" \
+	"$(sql "SELECT id || ' ' || tables::text || ' ' || phase || ' ' || started_by FROM uuid7_state.uuid7_online_migration")"
+check_eq "no state table is left in the extension's schema" "0" \
+	"$(sql "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname LIKE 'uuid7\_%'")"
+check_true "the 1.6 mapping still resolves" "SELECT uuid7_legacy_id('q', uuid7_mapped_id('q', 42)) = 42"
+sql "UPDATE uuid7_state.uuid7_online_migration SET options = options || '{\"pause_ms\": 0, \"batch_blocks\": 64}' WHERE id = ${mid:-0};
+	SELECT uuid7_migration_resume(${mid:-0})" >/dev/null
+wait_migration "${mid:-0}" state ready
+sql "SELECT uuid7_migration_finish(${mid:-0})" >/dev/null
+check_true "the 1.6 migration finishes after the update: every child references its parent's new key" \
+	"SELECT count(*) = 1000 AND bool_and(uuid7_legacy_id('p', c.p_id) BETWEEN 1 AND 500) FROM c JOIN p ON p.id = c.p_id"

@@ -63,7 +63,7 @@ mig_check_all
 
 check_eq "identity of event_queue.id is gone" "" "$(sql "SELECT attidentity FROM pg_attribute WHERE attrelid = 'event_queue'::regclass AND attname = 'id'")"
 check_eq "mapping tables exist with one row per old key" "20|5000|9500" \
-	"$(sql "SELECT (SELECT count(*) FROM provider_configs_uuid7_map), (SELECT count(*) FROM events_uuid7_map), (SELECT count(*) FROM event_queue_uuid7_map)")"
+	"$(sql "SELECT (SELECT count(*) FROM uuid7_mapping.provider_configs_uuid7_map), (SELECT count(*) FROM uuid7_mapping.events_uuid7_map), (SELECT count(*) FROM uuid7_mapping.event_queue_uuid7_map)")"
 check_eq "uuid7_mapped_id(events, 42) is the row that had id 42" '{"n": 14}' \
 	"$(sql "SELECT payload FROM events WHERE id = uuid7_mapped_id('public.events', 42)")"
 check_eq "uuid7_legacy_id of that row is 42" 42 \
@@ -85,6 +85,6 @@ check_sqlstate "FK events.provider_config_id enforced after migration" 23503 \
 check_eq "ON DELETE CASCADE still cascades" "2|0" \
 	"$(sql "SELECT count(*) FROM event_queue WHERE event_id = uuid7_mapped_id('events', 4)")|$(sql "DELETE FROM events WHERE id = uuid7_mapped_id('events', 4); SELECT count(*) FROM event_queue WHERE event_id = uuid7_mapped_id('events', 4)")"
 check_eq "registry lists the three tables" "event_queue|events|provider_configs" \
-	"$(sql "SELECT string_agg(relid::text, '|' ORDER BY relid::text) FROM uuid7_migrated_table")"
+	"$(sql "SELECT string_agg(relid::text, '|' ORDER BY relid::text) FROM uuid7_state.uuid7_migrated_table")"
 check_sqlstate "migrating an already migrated table is refused (key is no longer an integer)" 0A000 \
 	"SELECT uuid7_migrate(ARRAY['public.events']::regclass[])"

@@ -27,7 +27,7 @@ mig_check_all
 mapping_sql="SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (
 	SELECT 'a' || uuid7_legacy_id('app.accounts', id) || '=' || id || '=' || (uuid7_mapped_id('app.accounts', uuid7_legacy_id('app.accounts', id)) = id) FROM app.accounts
 	UNION ALL SELECT 'e' || uuid7_legacy_id('app.events', id) || '=' || id || '=' || account_id FROM app.events) s(x)"
-registry_sql="SELECT string_agg(format('%s %s %s %s %s', relid, key_column, old_type, mapping_table, uuid_version), '; ' ORDER BY relid::text) FROM uuid7_migrated_table"
+registry_sql="SELECT string_agg(format('%s %s %s %s %s', relid, key_column, old_type, mapping_table, uuid_version), '; ' ORDER BY relid::text) FROM uuid7_state.uuid7_migrated_table"
 src_mapping=$(sql "$mapping_sql")
 src_registry=$(sql "$registry_sql")
 check_true "source: every row maps both ways" "SELECT count(*) = 0 FROM app.events WHERE uuid7_mapped_id('app.events', uuid7_legacy_id('app.events', id)) IS DISTINCT FROM id"
@@ -65,19 +65,19 @@ for fmt in custom plain; do
 	check_eq "$fmt restore: registry restored" "$src_registry" "$(sql "$registry_sql")"
 	check_eq "$fmt restore: every mapping lookup gives the same answer" "$src_mapping" "$(sql "$mapping_sql")"
 	check_eq "$fmt restore: mapping tables complete" "300|4000" \
-		"$(sql "SELECT (SELECT count(*) FROM app.accounts_uuid7_map), (SELECT count(*) FROM app.events_uuid7_map)")"
+		"$(sql "SELECT (SELECT count(*) FROM uuid7_mapping.accounts_uuid7_map), (SELECT count(*) FROM uuid7_mapping.events_uuid7_map)")"
 	check_true "$fmt restore: new rows still get v7 keys" \
 		"WITH n AS (INSERT INTO app.accounts (name) VALUES ('new') RETURNING id) SELECT substr(id::text, 15, 1) = '7' FROM n"
 	out=$(psql -X -A -t -q -v ON_ERROR_STOP=1 -c "SELECT uuid7_migrate(ARRAY['public.later']::regclass[])" 2>&1 >/dev/null)
 	check_eq "$fmt restore: migrating another table afterwards works" "" "$out"
-	check_eq "$fmt restore: registry then has three tables" 3 "$(sql "SELECT count(*) FROM uuid7_migrated_table")"
+	check_eq "$fmt restore: registry then has three tables" 3 "$(sql "SELECT count(*) FROM uuid7_state.uuid7_migrated_table")"
 done
 
 export PGDATABASE=$src
 check_sqlstate "DROP EXTENSION without CASCADE is refused (defaults depend on it)" 2BP01 "DROP EXTENSION uuid7"
-before_maps=$(sql "SELECT (SELECT count(*) FROM app.accounts_uuid7_map) || '|' || (SELECT count(*) FROM app.events_uuid7_map)")
+before_maps=$(sql "SELECT (SELECT count(*) FROM uuid7_mapping.accounts_uuid7_map) || '|' || (SELECT count(*) FROM uuid7_mapping.events_uuid7_map)")
 out=$(psql -X -q -c "SET client_min_messages = warning" -c "DROP EXTENSION uuid7 CASCADE" 2>&1)
 check_eq "after DROP EXTENSION CASCADE the mapping tables and their rows are still there" "$before_maps" \
-	"$(sql "SELECT (SELECT count(*) FROM app.accounts_uuid7_map) || '|' || (SELECT count(*) FROM app.events_uuid7_map)" 2>&1)"
+	"$(sql "SELECT (SELECT count(*) FROM uuid7_mapping.accounts_uuid7_map) || '|' || (SELECT count(*) FROM uuid7_mapping.events_uuid7_map)" 2>&1)"
 check_eq "after DROP EXTENSION CASCADE the migrated data is still there" "300|4000" \
 	"$(sql "SELECT (SELECT count(*) FROM app.accounts) || '|' || (SELECT count(*) FROM app.events)" 2>&1)"

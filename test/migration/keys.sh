@@ -56,7 +56,7 @@ mig_migrate "uuid7_migrate(nine key kinds) succeeds" "$tables"
 mig_check_all
 
 check_eq "no identity column left on the migrated tables" 0 \
-	"$(sql "SELECT count(*) FROM pg_attribute WHERE attidentity <> '' AND attrelid IN (SELECT relid FROM uuid7_migrated_table)")"
+	"$(sql "SELECT count(*) FROM pg_attribute WHERE attidentity <> '' AND attrelid IN (SELECT relid FROM uuid7_state.uuid7_migrated_table)")"
 check_eq "serial/bigserial/smallserial/identity sequences dropped" "" \
 	"$(sql "SELECT string_agg(relname, ',') FROM pg_class WHERE relkind = 'S' AND relname IN ('k_always_id_seq', 'k_bydefault_id_seq', 'k_serial_id_seq', 'k_bigserial_id_seq', 'k_small_id_seq', 'k_middle_id_seq')")"
 check_eq "shared sequence kept, other table still draws from it" "t|1501" \

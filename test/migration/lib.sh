@@ -311,7 +311,7 @@ BEGIN
 										WHERE e.extname = 'uuid7') || ', public', true);
 	-- every uuid of a mapping table stands for "table:old key" (a uuid no mapping has is shown as it is)
 	SELECT string_agg(format('SELECT new_id, %L || '':'' || old_id AS label FROM %s', g.relid::text, g.mapping_table), ' UNION ALL ')
-	  INTO maps FROM uuid7_migrated_table g;
+	  INTO maps FROM uuid7_state.uuid7_migrated_table g;
 	FOR r IN SELECT c.oid::regclass AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 			  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relkind IN ('r', 'p')
 			    AND n.nspname <> 'mig_snap'		-- the suites' own record of the migration (it counts rewrites)
@@ -379,7 +379,7 @@ mig_online_equivalence() {
 		sleep 0.2
 	done
 	if [ "$st" != ready ] || ! out=$(psql -X -A -t -q -d "$copy" -v ON_ERROR_STOP=1 -c "SELECT uuid7_migration_finish($mid)" 2>&1); then
-		fail "$name" "the online run did not finish ($st): ${out:-} $(psql -X -A -t -q -d "$copy" -c "SELECT last_error FROM uuid7_online_migration WHERE id = $mid" 2>&1)"
+		fail "$name" "the online run did not finish ($st): ${out:-} $(psql -X -A -t -q -d "$copy" -c "SELECT last_error FROM uuid7_state.uuid7_online_migration WHERE id = $mid" 2>&1)"
 		return 1
 	fi
 	mig_check_same "$name: pg_dump --schema-only" "$(mig_dump_shape "$PGDATABASE")" "$(mig_dump_shape "$copy")"

@@ -22,6 +22,6 @@ check_eq "$N tables: the plan refuses nothing" "" "$(mig_plan_refusals "$tables"
 mig_snapshot "$tables"
 mig_migrate "$N tables in one call" "$tables"
 mig_check_all
-check_eq "$N mapping tables registered" "$N" "$(sql "SELECT count(*) FROM uuid7_migrated_table")"
+check_eq "$N mapping tables registered" "$N" "$(sql "SELECT count(*) FROM uuid7_state.uuid7_migrated_table")"
 check_eq "the last table's references follow their tables' mappings" "$refs_before" \
 	"$(sql "SELECT md5(string_agg(uuid7_legacy_id('t$((N - 1))', prev_id) || ':' || uuid7_legacy_id('t1', first_id), ',' ORDER BY uuid7_legacy_id('t$N', id))) FROM t$N")"

@@ -34,13 +34,13 @@ snap_sessions=$(sql "SELECT md5(string_agg(event_id::text, ',' ORDER BY id)) FRO
 mig_migrate "uuid7_migrate with per-table options succeeds" "$tables" "'$opts'"
 
 check_eq "mapping tables where the options put them" "events|maps.events_ids logs|logs_uuid7_map sessions|maps.sessions_uuid7_map" \
-	"$(sql "SELECT string_agg(relid::text || '|' || mapping_table::text, ' ' ORDER BY relid::text) FROM uuid7_migrated_table")"
+	"$(sql "SELECT string_agg(relid::text || '|' || mapping_table::text, ' ' ORDER BY relid::text) FROM uuid7_state.uuid7_migrated_table")"
 check_eq "timestamp_column: each key carries its row's created_at (ms)" 0 \
 	"$(sql "SELECT count(*) FROM events WHERE uuid_v7_timestamp(id) <> date_trunc('milliseconds', created_at)")"
 check_eq "timestamp_column: key order = (created_at, old key) order" "$snap_events" \
 	"$(sql "SELECT md5(string_agg(uuid7_legacy_id('events', id)::text, ',' ORDER BY id)) FROM events")"
 check_eq "timestamp_column: registry records the column" "created_at" \
-	"$(sql "SELECT timestamp_column FROM uuid7_migrated_table WHERE relid = 'events'::regclass")"
+	"$(sql "SELECT timestamp_column FROM uuid7_state.uuid7_migrated_table WHERE relid = 'events'::regclass")"
 check_eq "version 6 for logs: keys are v6 in old key order, default uuid_generate_v6()" "0|0|uuid_generate_v6()" \
 	"$(sql "SELECT count(*) FILTER (WHERE uuid_version(id) <> 6),
 		(SELECT count(*) FROM (SELECT row_number() OVER (ORDER BY id) a, row_number() OVER (ORDER BY uuid7_legacy_id('logs', id)) b FROM logs) x WHERE a <> b),
@@ -58,7 +58,7 @@ check_sqlstate "timestamp_column of the wrong type" 42804 \
 
 # The mapping table's default makes keys of the version asked for (1.6 gave a v6 migration a v7 default).
 check_eq "mapping table of a v6 migration: default uuid_generate_v6()" "uuid_generate_v6()" \
-	"$(sql "SELECT regexp_replace(pg_get_expr(d.adbin, d.adrelid), '^[a-z0-9_]+\.', '') FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'logs_uuid7_map'::regclass AND a.attname = 'new_id'")"
+	"$(sql "SELECT regexp_replace(pg_get_expr(d.adbin, d.adrelid), '^[a-z0-9_]+\.', '') FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'public.logs_uuid7_map'::regclass AND a.attname = 'new_id'")"
 check_eq "mapping table of a v7 migration: default uuid_generate_v7()" "uuid_generate_v7()" \
 	"$(sql "SELECT regexp_replace(pg_get_expr(d.adbin, d.adrelid), '^[a-z0-9_]+\.', '') FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'maps.events_ids'::regclass AND a.attname = 'new_id'")"
 

@@ -66,7 +66,7 @@ check_eq "FK columns in other schemas converted" "uuid|uuid|uuid" \
 check_eq "mapping lookups by quoted names" "Customer 7|21" \
 	"$(sql "SELECT \"Full Name\" FROM public.\"Customers\" WHERE \"Customer ID\" = uuid7_mapped_id('public.\"Customers\"', 21)")|$(sql "SELECT uuid7_legacy_id('public.\"Customers\"', \"Customer ID\") FROM public.\"Customers\" WHERE \"Full Name\" = 'Customer 7'")"
 check_eq "two 63-byte tables got two distinct mapping tables" "2|2" \
-	"$(sql "SELECT count(DISTINCT mapping_table), count(*) FROM uuid7_migrated_table WHERE relid::text LIKE '%${p53}%'")"
+	"$(sql "SELECT count(DISTINCT mapping_table), count(*) FROM uuid7_state.uuid7_migrated_table WHERE relid::text LIKE '%${p53}%'")"
 check_eq "63-byte FK constraint name kept" "1" "$(sql "SELECT count(*) FROM pg_constraint WHERE conname = '${f63}' AND contype = 'f'")"
 check_eq "injection-named table mapped both ways" "t" \
 	"$(sql "SELECT bool_and(uuid7_mapped_id('\"evil''); DROP TABLE canary; --\"', uuid7_legacy_id('\"evil''); DROP TABLE canary; --\"', \"id\"\"); DROP TABLE canary; --\")) = \"id\"\"); DROP TABLE canary; --\") FROM \"evil'); DROP TABLE canary; --\"")"

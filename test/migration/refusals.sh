@@ -69,8 +69,9 @@ mig_refusal "publication row filter on the key" "$P" 0A000 pub_filter \
 	"SET client_min_messages = error; CREATE PUBLICATION pub_filter FOR TABLE parent WHERE (id > 10)" "DROP PUBLICATION pub_filter"
 mig_refusal "rule using the key" "$P" 0A000 parent_rule \
 	"CREATE RULE parent_rule AS ON INSERT TO parent WHERE NEW.id < 0 DO INSTEAD NOTHING" "DROP RULE parent_rule ON parent"
-mig_refusal "mapping table name already taken" "$P" 42P07 parent_uuid7_map \
-	"CREATE TABLE parent_uuid7_map (x int)" "DROP TABLE parent_uuid7_map"
+mig_refusal "mapping table name already taken" "$P" 42P07 uuid7_mapping.parent_uuid7_map \
+	"CREATE SCHEMA IF NOT EXISTS uuid7_mapping; CREATE TABLE uuid7_mapping.parent_uuid7_map (x int)" \
+	"DROP TABLE uuid7_mapping.parent_uuid7_map; DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relnamespace = 'uuid7_mapping'::regnamespace) THEN DROP SCHEMA uuid7_mapping; END IF; END \$\$"
 mig_refusal "identity sequence used by another table" "ARRAY['t_ident']::regclass[]" 2BP01 t_ident_id_seq \
 	"CREATE TABLE seq_user (x int DEFAULT nextval('t_ident_id_seq'))" "DROP TABLE seq_user"
 mig_refusal "FK from a partitioned table" "$P" 0A000 part_refs \
@@ -103,7 +104,7 @@ mig_role mig_nobody LOGIN; nobody=$MIG_ROLE
 mig_role mig_parent_owner LOGIN; powner=$MIG_ROLE
 sql "GRANT SELECT ON ALL TABLES IN SCHEMA public TO \"$nobody\"" >/dev/null
 mig_refusal "caller owns no table" "$P" 42501 parent "" "" "$nobody"
-sql "ALTER TABLE parent OWNER TO \"$powner\"; GRANT CREATE ON SCHEMA public TO \"$powner\"" >/dev/null
+sql "ALTER TABLE parent OWNER TO \"$powner\"; GRANT CREATE ON SCHEMA public TO \"$powner\"; GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$powner\"" >/dev/null
 mig_refusal "caller owns the parent but not the child" "$P" 42501 child "" "" "$powner"
 sql "ALTER TABLE parent OWNER TO postgres" >/dev/null
 
@@ -153,6 +154,6 @@ mig_migrate "after all refusals, the same table still migrates" "$P"
 mig_check_all
 
 # A mapping table is never a table to migrate: its integer old_id is what uuid7_legacy_id() and uuid7_mapped_id() read.
-mig_refusal "a mapping table listed as a table to migrate" "ARRAY['public.parent_uuid7_map']::regclass[]" 42809 \
+mig_refusal "a mapping table listed as a table to migrate" "ARRAY['uuid7_mapping.parent_uuid7_map']::regclass[]" 42809 \
 	"is the mapping table of a migrated table" "" ""
 check_eq "canary table survived every refusal" 1 "$(sql "SELECT count(*) FROM canary")"

@@ -44,7 +44,7 @@ check_children() {
 }
 tables="ARRAY['parent']::regclass[]"
 slow="'{\"batch_blocks\": 1, \"pause_ms\": 300}'"
-next_block() { sql "SELECT next_block FROM uuid7_online_table WHERE migration_id = $1 AND relid = 'parent'::regclass"; }
+next_block() { sql "SELECT next_block FROM uuid7_state.uuid7_online_table WHERE migration_id = $1 AND relid = 'parent'::regclass"; }
 call() { psql -X -A -t -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "$1" 2>&1; }
 # One check: uuid7_migration_finish($2) succeeds (it returns the tables it swapped). $1: the case.
 check_finish() {
@@ -68,16 +68,16 @@ schema 100 2000 | online_setup
 id=$(online_start "$tables" "$slow")
 [ -n "$id" ] || exit 1
 online_wait_for "(1) the backfill of parent has done its first page" \
-	"SELECT next_block BETWEEN 1 AND 5 FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass" 30
+	"SELECT next_block BETWEEN 1 AND 5 FROM uuid7_state.uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass" 30
 # row 2000 is on the last page (full): its new version goes to a page the backfill has done, or past its end
-out=$(sql "UPDATE parent SET name = name || ' (renamed)' FROM (SELECT next_block, blocks_total FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass) b
+out=$(sql "UPDATE parent SET name = name || ' (renamed)' FROM (SELECT next_block, blocks_total FROM uuid7_state.uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass) b
 	WHERE id = 2000 RETURNING ctid, (ctid::text::point)[0] < b.next_block OR (ctid::text::point)[0] >= b.blocks_total" 2>&1)
 check_eq "(1) setup: the renamed row moved to a page the backfill will not visit ($out)" "t" "${out##*|}"
 st=$(online_wait "$id")
 check_eq "(1) the migration reaches ready" "ready" "$st"
 [ "$st" = ready ] || echo "(1) last status: $(sql "SELECT state, last_error FROM uuid7_migration_status WHERE migration_id = $id AND role = 'key'")" >&2
 check_eq "(1) the renamed row has its new key" "t" \
-	"$(sql "SELECT uuid7_new_1 IS NOT NULL AND uuid7_new_1 = (SELECT new_id FROM parent_uuid7_map WHERE old_id = 2000) FROM parent WHERE id = 2000" 2>&1)"
+	"$(sql "SELECT uuid7_new_1 IS NOT NULL AND uuid7_new_1 = (SELECT new_id FROM uuid7_mapping.parent_uuid7_map WHERE old_id = 2000) FROM parent WHERE id = 2000" 2>&1)"
 check_eq "(1) the application can update that row again (no 23514 from the NOT NULL proof)" "" \
 	"$(sql "UPDATE parent SET name = name || '!' WHERE id = 2000" 2>&1)"
 if [ "$st" = ready ]; then
@@ -92,7 +92,7 @@ schema 50 1000 | online_setup # room on every page: updated rows stay on their p
 id=$(online_start "$tables" "'{\"batch_blocks\": 1, \"pause_ms\": 400}'")
 [ -n "$id" ] || exit 1
 online_wait_for "(2) the backfill of parent has started" \
-	"SELECT next_block BETWEEN 1 AND 10 FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass" 30
+	"SELECT next_block BETWEEN 1 AND 10 FROM uuid7_state.uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass" 30
 k=$(($(next_block "$id") + 2))
 victim=$(sql "SELECT id FROM parent WHERE ctid >= '($k,0)'::tid AND ctid < '($((k + 1)),0)'::tid AND id % 10 = 1 ORDER BY id LIMIT 1")
 # The re-key holds its row lock until the backfill's batch for that page waits for it, then commits.
@@ -101,7 +101,7 @@ PGAPPNAME="onl_rekey_$$" psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "UPDATE par
 rekey=$!
 ONLINE_BG+=("$rekey")
 online_wait_for "(2) the backfill batch waits for the re-keying transaction" \
-	"SELECT EXISTS (SELECT 1 FROM pg_stat_activity a JOIN uuid7_online_migration m ON m.worker_pid = a.pid
+	"SELECT EXISTS (SELECT 1 FROM pg_stat_activity a JOIN uuid7_state.uuid7_online_migration m ON m.worker_pid = a.pid
 		WHERE m.id = $id AND a.wait_event_type = 'Lock')" 10
 online_wait_for "(2) the batch gives up after lock_timeout, to retry later (1.6): state waiting, 55P03" \
 	"SELECT EXISTS (SELECT 1 FROM uuid7_migration_status WHERE migration_id = $id AND state = 'waiting'
@@ -112,7 +112,7 @@ st=$(online_wait "$id")
 check_eq "(2) the migration reaches ready" "ready" "$st"
 [ "$st" = ready ] || echo "(2) last status: $(sql "SELECT state, last_error FROM uuid7_migration_status WHERE migration_id = $id AND role = 'key'")" >&2
 check_eq "(2) the re-keyed row has the new key the trigger gave (mapping of 100000)" "t" \
-	"$(sql "SELECT uuid7_new_1 IS NOT NULL AND uuid7_new_1 = (SELECT new_id FROM parent_uuid7_map WHERE old_id = 100000) FROM parent WHERE id = 100000" 2>&1)"
+	"$(sql "SELECT uuid7_new_1 IS NOT NULL AND uuid7_new_1 = (SELECT new_id FROM uuid7_mapping.parent_uuid7_map WHERE old_id = 100000) FROM parent WHERE id = 100000" 2>&1)"
 if [ "$st" = ready ]; then
 	check_finish "(2)" "$id"
 	check_eq "(2) the re-keyed row and its 2 children are mapped from 100000" "2|t" \
@@ -140,7 +140,7 @@ online_wait_for "(3) the map waits for A's transaction, and the status names its
 	"SELECT EXISTS (SELECT 1 FROM uuid7_migration_status WHERE migration_id = $id AND phase = 'map' AND state = 'waiting'
 	                 AND last_error ~ 'waiting for [0-9]+ transaction\\(s\\).*\\(pid ([0-9]+, )*$apid[,)]')" 30
 check_eq "(3) nothing mapped while A is open" "0|f" \
-	"$(sql "SELECT (SELECT count(*) FROM parent_uuid7_map), map_done FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass")"
+	"$(sql "SELECT (SELECT count(*) FROM uuid7_mapping.parent_uuid7_map), map_done FROM uuid7_state.uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass")"
 release_holder
 wait "$inflight"
 check_eq "(3) A commits (key 2001)" "|2001" "$(cat "$work/inflight.out")|$(sql "SELECT id FROM parent WHERE name LIKE 'A,%'")"
@@ -233,10 +233,10 @@ online_wait_for "(6) the insert workload runs" "SELECT count(*) > 1000 FROM pare
 id=$(online_start "$tables" "'{\"map_batch\": 10, \"pause_ms\": 10}'")
 [ -n "$id" ] || exit 1
 online_wait_for "(6) the map phase ends while the inserts go on" \
-	"SELECT phase <> 'map' FROM uuid7_online_migration WHERE id = $id" 90 ||
+	"SELECT phase <> 'map' FROM uuid7_state.uuid7_online_migration WHERE id = $id" 90 ||
 	echo "(6) last status: $(online_status_line "$id")" >&2
 check_true "(6) the map ended in its second round or later" \
-	"SELECT map_round_start IS NOT NULL FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass"
+	"SELECT map_round_start IS NOT NULL FROM uuid7_state.uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass"
 if [ -n "${UUID7_SERVER_LOG:-}" ]; then
 	check_true "(6) the server log says why the map ended" \
 		"SELECT $(sql_literal "$(online_log | grep -c "uuid7 migration $id: the map of public.parent ends with keys above")") > 0"
@@ -253,7 +253,7 @@ if [ "$st" = ready ]; then
 				(SELECT count(*) - count(DISTINCT id) FROM parent)" 2>&1)"
 	check_eq "(6) the keys the map phase mapped keep the old-key order" "0" \
 		"$(sql "SELECT count(*) FROM (SELECT id, lag(id) OVER (ORDER BY uuid7_legacy_id('parent', id)) AS prev FROM parent
-				WHERE uuid7_legacy_id('parent', id) <= (SELECT map_horizon FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass)) s
+				WHERE uuid7_legacy_id('parent', id) <= (SELECT map_horizon FROM uuid7_state.uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass)) s
 				WHERE id < prev" 2>&1)"
 fi
 
@@ -267,13 +267,13 @@ schema 100 2000 | online_setup
 id=$(online_start "$tables" "$slow")
 [ -n "$id" ] || exit 1
 online_wait_for "(7) the backfill of parent has started" \
-	"SELECT next_block BETWEEN 1 AND 5 FROM uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass" 30
+	"SELECT next_block BETWEEN 1 AND 5 FROM uuid7_state.uuid7_online_table WHERE migration_id = $id AND relid = 'parent'::regclass" 30
 k=$(($(next_block "$id") + 3))
 page="ctid >= '($k,0)'::tid AND ctid < '($((k + 1)),0)'::tid"
 victim=$(sql "SELECT min(id) FROM parent WHERE $page")
 # the keys of that page as if the map had not seen them (written before the triggers, above the map's last horizon)
 check_eq "(7) setup: the keys of page $k are unmapped, the victim ($victim) among them" "t" \
-	"$(sql "WITH d AS (DELETE FROM parent_uuid7_map WHERE old_id IN (SELECT id FROM parent WHERE $page) RETURNING old_id)
+	"$(sql "WITH d AS (DELETE FROM uuid7_mapping.parent_uuid7_map WHERE old_id IN (SELECT id FROM parent WHERE $page) RETURNING old_id)
 		SELECT count(*) > 100 AND bool_or(old_id = $victim) FROM d" 2>&1)"
 hold_advisory_lock "(7)" 770007
 # the application locks the row, waits for the holder, then updates the row (its trigger maps the key) and commits
@@ -283,7 +283,7 @@ PGAPPNAME="onl_rowlock_$$" psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN" -c "SELECT i
 rowlock=$!
 ONLINE_BG+=("$rowlock")
 online_wait_for "(7) the backfill's batch for page $k waits for the application's row lock" \
-	"SELECT EXISTS (SELECT 1 FROM pg_stat_activity a JOIN uuid7_online_migration m ON m.worker_pid = a.pid
+	"SELECT EXISTS (SELECT 1 FROM pg_stat_activity a JOIN uuid7_state.uuid7_online_migration m ON m.worker_pid = a.pid
 		WHERE m.id = $id AND a.wait_event_type = 'Lock')" 30
 release_holder
 wait "$rowlock"
@@ -292,7 +292,7 @@ st=$(online_wait "$id")
 check_eq "(7) the migration reaches ready" "ready" "$st"
 [ "$st" = ready ] || echo "(7) last status: $(online_status_line "$id")" >&2
 check_eq "(7) every row has a mapping, and its new key is it" "0" \
-	"$(sql "SELECT count(*) FROM parent p LEFT JOIN parent_uuid7_map m ON m.old_id = p.id
+	"$(sql "SELECT count(*) FROM parent p LEFT JOIN uuid7_mapping.parent_uuid7_map m ON m.old_id = p.id
 		WHERE p.uuid7_new_1 IS NULL OR m.new_id IS DISTINCT FROM p.uuid7_new_1" 2>&1)"
 if [ -n "${UUID7_SERVER_LOG:-}" ]; then
 	check_true "(7) the server log shows no deadlock" \

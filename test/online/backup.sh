@@ -19,6 +19,8 @@ mig_role bk_owner LOGIN
 owner=$MIG_ROLE
 mig_role bk_app LOGIN
 app=$MIG_ROLE
+# (the mapping tables go to schema uuid7_mapping, which the owner's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$owner\"" >/dev/null
 dumps=$(mktemp -d)
 trap 'rm -rf "$dumps"; online_cleanup' EXIT
 
@@ -94,9 +96,9 @@ check_restored() {
 	(
 		export PGDATABASE=$RESTORED
 		check_eq "$label: the migration's state is in the copy (phase)" "$phase" \
-			"$(sql "SELECT phase FROM uuid7_online_migration WHERE id = $id")"
+			"$(sql "SELECT phase FROM uuid7_state.uuid7_online_migration WHERE id = $id")"
 		check_eq "$label: the copy's state is told apart from the original's (its home differs)" "t" \
-			"$(sql "SELECT home IS DISTINCT FROM uuid7_online_home() FROM uuid7_online_migration WHERE id = $id" 2>&1)"
+			"$(sql "SELECT home IS DISTINCT FROM uuid7_online_home() FROM uuid7_state.uuid7_online_migration WHERE id = $id" 2>&1)"
 		check_eq "$label: the status shows it stopped (no worker in the copy)" "$([ "$phase" = ready ] && echo ready || echo stopped)" \
 			"$(sql "SELECT string_agg(DISTINCT state, ',') FROM uuid7_migration_status WHERE migration_id = $id")"
 		# the application writes the tables
@@ -109,14 +111,14 @@ check_restored() {
 		check_eq "$label: the application updates a child" "" \
 			"$(as_app sql "UPDATE child SET parent_id = 7 WHERE id = 11" 2>&1)"
 		if [ "$phase" != map ]; then
-			ptwin=$(sql "SELECT new_name FROM uuid7_online_column WHERE migration_id = $id AND relid = 'parent'::regclass")
-			ctwin=$(sql "SELECT new_name FROM uuid7_online_column WHERE migration_id = $id AND relid = 'child'::regclass")
+			ptwin=$(sql "SELECT new_name FROM uuid7_state.uuid7_online_column WHERE migration_id = $id AND relid = 'parent'::regclass")
+			ctwin=$(sql "SELECT new_name FROM uuid7_state.uuid7_online_column WHERE migration_id = $id AND relid = 'child'::regclass")
 			check_eq "$label: the sync trigger filled the twins (new parent, new child, updated child)" "1|1|1" \
-				"$(sql "SELECT (SELECT count(*) FROM parent p JOIN parent_uuid7_map m ON m.old_id = p.id
+				"$(sql "SELECT (SELECT count(*) FROM parent p JOIN uuid7_mapping.parent_uuid7_map m ON m.old_id = p.id
 								WHERE p.id = $pid AND p.\"$ptwin\" = m.new_id) || '|' ||
-							   (SELECT count(*) FROM child c JOIN parent_uuid7_map m ON m.old_id = c.parent_id
+							   (SELECT count(*) FROM child c JOIN uuid7_mapping.parent_uuid7_map m ON m.old_id = c.parent_id
 								WHERE c.id IN ($cid) AND c.\"$ctwin\" = m.new_id) || '|' ||
-							   (SELECT count(*) FROM child c JOIN parent_uuid7_map m ON m.old_id = 7
+							   (SELECT count(*) FROM child c JOIN uuid7_mapping.parent_uuid7_map m ON m.old_id = 7
 								WHERE c.id = 11 AND c.\"$ctwin\" = m.new_id)" 2>&1)"
 		fi
 		sql "CREATE TABLE child_before AS SELECT id, parent_id FROM child" >/dev/null
@@ -124,7 +126,7 @@ check_restored() {
 			as_owner sql "SELECT uuid7_migration_resume($id)" >/dev/null 2>"$dumps/err"
 			check_eq "$label: resume starts a worker in the copy" "" "$(cat "$dumps/err")"
 			check_eq "$label: resume made the state the copy's own (home)" "t" \
-				"$(sql "SELECT home = uuid7_online_home() FROM uuid7_online_migration WHERE id = $id" 2>&1)"
+				"$(sql "SELECT home = uuid7_online_home() FROM uuid7_state.uuid7_online_migration WHERE id = $id" 2>&1)"
 			check_eq "$label: the resumed migration reaches ready" "ready" "$(online_wait "$id" 120)"
 		fi
 		check_eq "$label: finish in the copy" "$id" "$(as_owner sql "SELECT uuid7_migration_finish($id)->>'migration_id'" 2>&1)"
@@ -156,27 +158,27 @@ check_restored() {
 # ---- one migration, dumped in four phases ----------------------------------------------------------------------
 mid=$(as_owner online_start "ARRAY['parent']::regclass[]" "'{\"batch_blocks\": 1, \"map_batch\": 100, \"pause_ms\": 150}'")
 mid=${mid:-0}
-phase_of() { sql "SELECT phase FROM uuid7_online_migration WHERE id = $mid"; }
+phase_of() { sql "SELECT phase FROM uuid7_state.uuid7_online_migration WHERE id = $mid"; }
 stop_worker() { as_owner sql "SELECT uuid7_online_stop_worker($mid)" >/dev/null; }
 resume() { as_owner sql "SELECT uuid7_migration_resume($mid)" >/dev/null; }
 
 online_wait_for "map phase under way" \
-	"SELECT phase = 'map' AND (SELECT sum(map_batches) FROM uuid7_online_table WHERE migration_id = $mid) >= 2
-	   FROM uuid7_online_migration WHERE id = $mid" 60
+	"SELECT phase = 'map' AND (SELECT sum(map_batches) FROM uuid7_state.uuid7_online_table WHERE migration_id = $mid) >= 2
+	   FROM uuid7_state.uuid7_online_migration WHERE id = $mid" 60
 stop_worker
 check_eq "held in the map phase" "map" "$(phase_of)"
 dump_to "$dumps/map.sql" p
 resume
 
 online_wait_for "backfill of child under way" \
-	"SELECT phase = 'backfill' AND EXISTS (SELECT 1 FROM uuid7_online_table WHERE migration_id = $mid
-	   AND relid = 'child'::regclass AND next_block >= 4) FROM uuid7_online_migration WHERE id = $mid" 90
+	"SELECT phase = 'backfill' AND EXISTS (SELECT 1 FROM uuid7_state.uuid7_online_table WHERE migration_id = $mid
+	   AND relid = 'child'::regclass AND next_block >= 4) FROM uuid7_state.uuid7_online_migration WHERE id = $mid" 90
 stop_worker
 check_eq "held in the backfill phase" "backfill" "$(phase_of)"
 dump_to "$dumps/backfill.dump" c
 resume
 
-online_wait_for "index phase" "SELECT phase = 'index' FROM uuid7_online_migration WHERE id = $mid" 90
+online_wait_for "index phase" "SELECT phase = 'index' FROM uuid7_state.uuid7_online_migration WHERE id = $mid" 90
 stop_worker
 check_eq "held in the index phase" "index" "$(phase_of)"
 dump_to "$dumps/index.sql" p
@@ -187,7 +189,7 @@ dump_to "$dumps/ready.dump" c
 
 # the dump names the starter, not its OID (OIDs of roles differ from cluster to cluster)
 check_eq "the plain dump names the role that started the migration (not its OID)" "t" \
-	"$(awk '/^COPY public.uuid7_online_migration /{on=1; next} on && /^\\\./{on=0} on' "$dumps/map.sql" |
+	"$(awk '/^COPY uuid7_state.uuid7_online_migration /{on=1; next} on && /^\\\./{on=0} on' "$dumps/map.sql" |
 		awk -F'\t' -v r="$owner" '{for (i = 1; i <= NF; i++) if ($i == r) c++} END {print (c >= 2) ? "t" : "f: " $0}')"
 
 check_restored map "$dumps/map.sql" p map "$mid"
@@ -198,7 +200,7 @@ check_restored ready "$dumps/ready.dump" c ready "$mid"
 # ---- after finish: the registry and the mapping tables ----------------------------------------------------------
 check_eq "finish in the original" "$mid" "$(as_owner sql "SELECT uuid7_migration_finish($mid)->>'migration_id'" 2>&1)"
 lookups() {
-	sql "SELECT count(*) FROM uuid7_migrated_table WHERE relid = 'parent'::regclass" 2>&1
+	sql "SELECT count(*) FROM uuid7_state.uuid7_migrated_table WHERE relid = 'parent'::regclass" 2>&1
 	sql "SELECT uuid7_mapped_id('parent', 5)" 2>&1
 	sql "SELECT uuid7_legacy_id('parent', uuid7_mapped_id('parent', 5))" 2>&1
 	sql "SELECT count(*) FROM child WHERE uuid7_legacy_id('parent', parent_id) IS DISTINCT FROM 1 + (id * 37) % $N" 2>&1
@@ -210,7 +212,7 @@ db=$RESTORED
 check_eq "after finish: registry, uuid7_mapped_id and uuid7_legacy_id in the copy as in the original" "$expected" \
 	"$(PGDATABASE=$db lookups)"
 check_eq "after finish: the copy's state says finished" "finished" \
-	"$(PGDATABASE=$db sql "SELECT state FROM uuid7_online_migration WHERE id = $mid")"
+	"$(PGDATABASE=$db sql "SELECT state FROM uuid7_state.uuid7_online_migration WHERE id = $mid")"
 
 # ---- offline: uuid7_migrate() ---------------------------------------------------------------------------------
 online_db backup_offline

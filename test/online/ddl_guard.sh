@@ -14,6 +14,8 @@ source "$(dirname "$0")/lib.sh"
 online_db ddl_guard
 mig_role guard_owner LOGIN; owner=$MIG_ROLE
 mig_role guard_stranger LOGIN; stranger=$MIG_ROLE
+# (the mapping tables go to schema uuid7_mapping, which the owner's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$owner\"" >/dev/null
 
 # ---- a non-superuser with CREATE on a database installs uuid7: the script (run as the bootstrap superuser for a
 # trusted extension) creates the guard's event triggers, members of the extension
@@ -71,8 +73,8 @@ refused "a new foreign key to the key under migration on a table of the migratio
 refused "RENAME COLUMN of a converted column" "ALTER TABLE child RENAME COLUMN parent_id TO pid"
 refused "DROP COLUMN of a converted column" "ALTER TABLE child DROP COLUMN parent_id"
 refused "DROP TABLE of a referencing table" "DROP TABLE child"
-refused "DROP TABLE of the mapping table" "DROP TABLE parent_uuid7_map"
-refused "RENAME of the mapping table (the sync trigger names it)" "ALTER TABLE parent_uuid7_map RENAME TO parent_map2"
+refused "DROP TABLE of the mapping table" "DROP TABLE uuid7_mapping.parent_uuid7_map"
+refused "RENAME of the mapping table (the sync trigger names it)" "ALTER TABLE uuid7_mapping.parent_uuid7_map RENAME TO parent_map2"
 refused "DROP INDEX of an index the migration twins" "DROP INDEX child_parent_idx"
 refused "DROP INDEX of a twin index" "DROP INDEX $twin_ix"
 refused "ALTER INDEX RENAME of an index the migration twins" "ALTER INDEX child_parent_idx RENAME TO child_pidx"
@@ -145,7 +147,7 @@ CREATE INDEX CONCURRENTLY child_note_part_idx ON child (note) WHERE parent_id IS
 ALTER TABLE child RENAME COLUMN parent_id TO pid;
 ALTER INDEX child_parent_idx RENAME TO child_pidx;
 DROP INDEX child_pidx;
-ALTER TABLE parent_uuid7_map RENAME TO parent_map2;
+ALTER TABLE uuid7_mapping.parent_uuid7_map RENAME TO parent_map2;
 DROP TABLE child;
 SQL
 )

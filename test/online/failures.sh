@@ -53,12 +53,12 @@ check_end_state() {
 			UNION ALL SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE (attrelid, attname) IN (('$c'::regclass, 'id'))" | paste -sd'|')"
 	check_eq "$label: mapping complete (every $p row's key is a new_id, uuid7_legacy_id/uuid7_mapped_id round-trip)" "$n|0" \
 		"$(sql "SELECT count(*), count(*) FILTER (WHERE uuid7_legacy_id('$p', t.id) IS DISTINCT FROM m.old_id
-			OR uuid7_mapped_id('$p', m.old_id) IS DISTINCT FROM t.id) FROM $p t JOIN ${p}_uuid7_map m ON m.new_id = t.id")"
+			OR uuid7_mapped_id('$p', m.old_id) IS DISTINCT FROM t.id) FROM $p t JOIN uuid7_mapping.${p}_uuid7_map m ON m.new_id = t.id")"
 	check_eq "$label: every child references the parent it referenced before (child i → parent 1 + 37i mod $n)" "0" \
 		"$(sql "SELECT count(*) FROM $c WHERE uuid7_legacy_id('$p', parent_id) IS DISTINCT FROM 1 + (id * 37) % $n")"
 	check_eq "$label: key order kept (ORDER BY new key = ORDER BY old key)" "0" \
 		"$(sql "SELECT count(*) FROM (SELECT row_number() OVER (ORDER BY t.id) AS a, row_number() OVER (ORDER BY m.old_id) AS b
-			FROM $p t JOIN ${p}_uuid7_map m ON m.new_id = t.id) s WHERE a <> b")"
+			FROM $p t JOIN uuid7_mapping.${p}_uuid7_map m ON m.new_id = t.id) s WHERE a <> b")"
 	check_eq "$label: the foreign key is validated and holds (orphans)" "t|0" \
 		"$(sql "SELECT (SELECT bool_and(convalidated) FROM pg_constraint WHERE conrelid = '$c'::regclass AND contype = 'f'),
 			(SELECT count(*) FROM $c x WHERE x.parent_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM $p y WHERE y.tenant_id = x.tenant_id AND y.id = x.parent_id))")"
@@ -121,7 +121,7 @@ check_eq "(a) after the kill: rows_done stands between 0 and 20000" "t" \
 	"$(sql "SELECT rows_done > 0 AND rows_done < 20000 FROM uuid7_migration_status WHERE migration_id = $id AND role = 'key'")"
 check_eq "(a) finish refuses a stopped migration: 55000" "55000" "$(sqlstate_of "SELECT uuid7_migration_finish($id)")"
 # What survived the crash: the whole mapping (the map phase is over), and the keys backfilled so far.
-sql "CREATE TABLE kept_map AS SELECT old_id, new_id FROM parent_uuid7_map;
+sql "CREATE TABLE kept_map AS SELECT old_id, new_id FROM uuid7_mapping.parent_uuid7_map;
 	CREATE TABLE kept_keys AS SELECT id AS old_id, uuid7_new_1 AS new_id FROM parent WHERE uuid7_new_1 IS NOT NULL" >/dev/null
 kept=$(sql "SELECT (SELECT count(*) FROM kept_map) || '|' || (SELECT count(*) FROM kept_keys)")
 check_eq "(a) the mapping survived the crash complete; some keys are backfilled, not all" "20000|t" \
@@ -141,7 +141,7 @@ check_eq "(a) at ready: rows_done = rows_total for both tables (no batch counted
 out=$(call "SELECT uuid7_migration_finish($id)")
 check_eq "(a) finish after resume succeeds" "public.parent" "$(sql "SELECT $(sql_literal "$out")::jsonb->'tables'->>0" 2>&1)"
 check_eq "(a) the mapping rows of before the kill are unchanged (same uuids), none added" "20000|20000" \
-	"$(sql "SELECT (SELECT count(*) FROM kept_map k JOIN parent_uuid7_map m ON m.old_id = k.old_id AND m.new_id = k.new_id), (SELECT count(*) FROM parent_uuid7_map)")"
+	"$(sql "SELECT (SELECT count(*) FROM kept_map k JOIN uuid7_mapping.parent_uuid7_map m ON m.old_id = k.old_id AND m.new_id = k.new_id), (SELECT count(*) FROM uuid7_mapping.parent_uuid7_map)")"
 check_eq "(a) keys backfilled before the kill are the final keys" "${kept#*|}" \
 	"$(sql "SELECT count(*) FROM kept_keys k JOIN parent p ON p.id = k.new_id AND uuid7_legacy_id('parent', p.id) = k.old_id")"
 check_end_state "" 20000 "(a) end state"
@@ -163,12 +163,12 @@ ONLINE_BG+=("$blocker")
 online_wait_for "(b) the snapshot holder is in place" \
 	"SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'onl_snapshot_$$' AND wait_event = 'PgSleep' AND backend_xmin IS NOT NULL" 30
 online_wait_for "(b) the worker waits in CREATE INDEX CONCURRENTLY" \
-	"SELECT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p JOIN uuid7_online_migration m ON m.worker_pid = p.pid
+	"SELECT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p JOIN uuid7_state.uuid7_online_migration m ON m.worker_pid = p.pid
 		WHERE m.id = $id AND p.command = 'CREATE INDEX CONCURRENTLY')" 60
 check_eq "(b) status: phase index, state running; an invalid uuid7_ix_ index exists" "index|running|1" \
 	"$(sql "SELECT phase, state, (SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'uuid7_ix_%' AND NOT i.indisvalid)
 		FROM uuid7_migration_status WHERE migration_id = $id AND role = 'key'")"
-online_kill9 "$(sql "SELECT worker_pid FROM uuid7_online_migration WHERE id = $id")"
+online_kill9 "$(sql "SELECT worker_pid FROM uuid7_state.uuid7_online_migration WHERE id = $id")"
 wait "$blocker" 2>/dev/null # the crash ended the blocking transaction as well
 online_wait_recovery
 check_eq "(b) status says stopped right after the recovery (the worker's lock is gone)" "t" \
@@ -230,7 +230,7 @@ check_eq "(c) nothing changed: still ready, parent.id bigint, twin column and ma
 	"$(sql "SELECT (SELECT string_agg(DISTINCT state, ',') FROM uuid7_migration_status WHERE migration_id = $id1),
 		(SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'parent'::regclass AND attname = 'id'),
 		(SELECT count(*) FROM pg_attribute WHERE attrelid = 'parent'::regclass AND attname LIKE 'uuid7_new_%' AND NOT attisdropped),
-		to_regclass('parent_uuid7_map') IS NOT NULL")"
+		to_regclass('uuid7_mapping.parent_uuid7_map') IS NOT NULL")"
 sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'onl_locker_$$'" >/dev/null
 online_wait_for "(c) the blocker is gone" "SELECT count(*) = 0 FROM pg_stat_activity WHERE application_name = 'onl_locker_$$'" 30
 out=$(call "SELECT uuid7_migration_finish($id1)")
@@ -285,7 +285,7 @@ for when in start backfill ready; do
 	fi
 	check_eq "(d) abort in $when: the data is unchanged" "$data_before" "$(data)"
 	check_eq "(d) abort in $when: mapping table gone, status aborted, no worker" "t|aborted|0" \
-		"$(sql "SELECT to_regclass('parent_uuid7_map') IS NULL, (SELECT string_agg(DISTINCT state, ',') FROM uuid7_migration_status WHERE migration_id = $id),
+		"$(sql "SELECT to_regclass('uuid7_mapping.parent_uuid7_map') IS NULL, (SELECT string_agg(DISTINCT state, ',') FROM uuid7_migration_status WHERE migration_id = $id),
 			(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'uuid7 migration')")"
 	check_eq "(d) abort in $when: nothing of the migration left" "0|0|0|0" \
 		"$(sql "SELECT (SELECT count(*) FROM pg_attribute WHERE attrelid IN ('parent'::regclass, 'child'::regclass) AND attname LIKE 'uuid7_new_%' AND NOT attisdropped),
@@ -367,7 +367,7 @@ for bad in '"batch_blocks": 0' '"batch_blocks": "x"' '"batch_blocks": 1.5' '"pau
 	check_eq "(f) bad option {$bad}: 22023" "22023" "$(sqlstate_of "SELECT uuid7_migration_start($tables, '{$bad}')")"
 done
 check_eq "(f) nothing recorded by the refused starts" "0|t" \
-	"$(sql "SELECT (SELECT count(*) FROM uuid7_online_migration), to_regclass('parent_uuid7_map') IS NULL")"
+	"$(sql "SELECT (SELECT count(*) FROM uuid7_state.uuid7_online_migration), to_regclass('uuid7_mapping.parent_uuid7_map') IS NULL")"
 id=$(online_start "$tables" "'{\"batch_blocks\": 1, \"pause_ms\": 200}'")
 [ -n "$id" ] || exit 1
 check_eq "(f) a table already in an unfinished online migration: 55006" "55006" "$(sqlstate_of "SELECT uuid7_migration_start($tables)")"
@@ -379,7 +379,7 @@ for fn in finish abort resume; do
 	check_eq "(f) $fn of an unknown id: 42704" "42704" "$(sqlstate_of "SELECT uuid7_migration_$fn(987654)")"
 done
 check_eq "(f) the refusals left one migration and one mapping table" "1|t" \
-	"$(sql "SELECT (SELECT count(*) FROM uuid7_online_migration), to_regclass('parent_uuid7_map') IS NOT NULL")"
+	"$(sql "SELECT (SELECT count(*) FROM uuid7_state.uuid7_online_migration), to_regclass('uuid7_mapping.parent_uuid7_map') IS NOT NULL")"
 out=$(call "SELECT uuid7_migration_abort($id)")
 check_eq "(f) the running migration aborts" "t" "$(sql "SELECT $(sql_literal "$out")::jsonb ? 'aborted_in_phase'" 2>&1)"
 check_eq "(f) resume of an aborted migration: 55000" "55000" "$(sqlstate_of "SELECT uuid7_migration_resume($id)")"

@@ -32,19 +32,19 @@ check_eq "finish" "$mid" "$(sql "SELECT uuid7_migration_finish($mid)->>'migratio
 
 for t in k16 k32 k64; do
 	check_eq "$t: ordered by new key, the old keys ascend (inversions)" 0 \
-		"$(sql "SELECT count(*) FROM (SELECT old_id, lag(old_id) OVER (ORDER BY new_id) AS prev FROM ${t}_uuid7_map) s WHERE prev > old_id")"
+		"$(sql "SELECT count(*) FROM (SELECT old_id, lag(old_id) OVER (ORDER BY new_id) AS prev FROM uuid7_mapping.${t}_uuid7_map) s WHERE prev > old_id")"
 	check_eq "$t: the lowest old key has the lowest new key, the highest the highest" "t|t" \
-		"$(sql "SELECT (SELECT old_id FROM ${t}_uuid7_map ORDER BY new_id LIMIT 1) = (SELECT min(old_id) FROM ${t}_uuid7_map),
-		              (SELECT old_id FROM ${t}_uuid7_map ORDER BY new_id DESC LIMIT 1) = (SELECT max(old_id) FROM ${t}_uuid7_map)")"
+		"$(sql "SELECT (SELECT old_id FROM uuid7_mapping.${t}_uuid7_map ORDER BY new_id LIMIT 1) = (SELECT min(old_id) FROM uuid7_mapping.${t}_uuid7_map),
+		              (SELECT old_id FROM uuid7_mapping.${t}_uuid7_map ORDER BY new_id DESC LIMIT 1) = (SELECT max(old_id) FROM uuid7_mapping.${t}_uuid7_map)")"
 	check_eq "$t: the table's keys in uuid order are its old keys in order" 0 \
 		"$(sql "SELECT count(*) FROM (SELECT m.old_id, lag(m.old_id) OVER (ORDER BY t.id) AS prev
-		                               FROM $t t JOIN ${t}_uuid7_map m ON m.new_id = t.id) s WHERE prev > old_id")"
+		                               FROM $t t JOIN uuid7_mapping.${t}_uuid7_map m ON m.new_id = t.id) s WHERE prev > old_id")"
 done
 check_eq "rows: every table kept its rows (k16|k32|k64)" "504|504|504" \
 	"$(sql "SELECT (SELECT count(*) FROM k16) || '|' || (SELECT count(*) FROM k32) || '|' || (SELECT count(*) FROM k64)")"
 check_eq "the references to the edge keys follow their parents" "2|2|2" \
-	"$(sql "SELECT (SELECT count(*) FROM refs r JOIN k16_uuid7_map m ON m.new_id = r.a WHERE m.old_id IN (-32768, 32767)) || '|' ||
-	               (SELECT count(*) FROM refs r JOIN k32_uuid7_map m ON m.new_id = r.b WHERE m.old_id IN (-2147483648, 2147483647)) || '|' ||
-	               (SELECT count(*) FROM refs r JOIN k64_uuid7_map m ON m.new_id = r.c
+	"$(sql "SELECT (SELECT count(*) FROM refs r JOIN uuid7_mapping.k16_uuid7_map m ON m.new_id = r.a WHERE m.old_id IN (-32768, 32767)) || '|' ||
+	               (SELECT count(*) FROM refs r JOIN uuid7_mapping.k32_uuid7_map m ON m.new_id = r.b WHERE m.old_id IN (-2147483648, 2147483647)) || '|' ||
+	               (SELECT count(*) FROM refs r JOIN uuid7_mapping.k64_uuid7_map m ON m.new_id = r.c
 	                 WHERE m.old_id IN (-9223372036854775808, 9223372036854775807))")"
 online_check_no_crash

@@ -12,6 +12,8 @@ source "$(dirname "$0")/lib.sh"
 
 online_db row_security
 mig_role rls_owner LOGIN; owner=$MIG_ROLE
+# (the mapping tables go to schema uuid7_mapping, which the owner's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$owner\"" >/dev/null
 online_setup <<SQL
 GRANT CREATE ON SCHEMA public TO "$owner";
 SET ROLE "$owner";
@@ -33,7 +35,7 @@ out=$(as_owner sql "SELECT uuid7_migration_start(ARRAY['parent']::regclass[])" 2
 check_eq "the refusal names the table and the policy" "t" \
 	"$(grep -q 'table public.child' <<<"$out" && grep -q 'tenant_isolation' <<<"$out" && echo t || echo "f: $out")"
 check_eq "the refused start left nothing: no state, no mapping table, no twin column" "0|0|0" \
-	"$(sql "SELECT (SELECT count(*) FROM uuid7_online_migration) || '|' ||
+	"$(sql "SELECT (SELECT count(*) FROM uuid7_state.uuid7_online_migration) || '|' ||
 	               (SELECT count(*) FROM pg_class WHERE relname = 'parent_uuid7_map') || '|' ||
 	               (SELECT count(*) FROM pg_attribute WHERE attrelid = 'child'::regclass AND attname LIKE 'uuid7_new_%')")"
 
@@ -46,7 +48,7 @@ online_wait_for "the backfill has begun" \
 sql "ALTER TABLE child FORCE ROW LEVEL SECURITY" >/dev/null
 check_eq "the worker fails once the policy applies to it" "failed" "$(online_wait "$mid" 60)"
 check_eq "its last error says why (42501, row-level security, the table)" "t" \
-	"$(sql "SELECT last_error LIKE '42501: row-level security applies to role %child%' FROM uuid7_online_migration WHERE id = $mid")"
+	"$(sql "SELECT last_error LIKE '42501: row-level security applies to role %child%' FROM uuid7_state.uuid7_online_migration WHERE id = $mid")"
 sql "ALTER TABLE child NO FORCE ROW LEVEL SECURITY" >/dev/null
 check_eq "resumed without FORCE, it reaches ready" "ready" \
 	"$(as_owner sql "SELECT uuid7_migration_resume($mid) > 0" >/dev/null; online_wait "$mid" 120)"

@@ -12,6 +12,8 @@ source "$(dirname "$0")/lib.sh"
 
 online_db way_out
 mig_role wo_owner LOGIN; owner=$MIG_ROLE
+# (the mapping tables go to schema uuid7_mapping, which the owner's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$owner\"" >/dev/null
 online_setup <<SQL
 GRANT CREATE ON SCHEMA public TO "$owner";
 CREATE SCHEMA locked;
@@ -34,7 +36,7 @@ out=$(as_owner sql "SELECT uuid7_migration_start(ARRAY['public.parent']::regclas
 check_eq "the refusal names the schema and the table" "t" \
 	"$(grep -q 'schema locked of table locked.child' <<<"$out" && echo t || echo "f: $out")"
 check_eq "the refused start left nothing: no state, no mapping table, no twin column" "0|0|0" \
-	"$(sql "SELECT (SELECT count(*) FROM uuid7_online_migration) || '|' ||
+	"$(sql "SELECT (SELECT count(*) FROM uuid7_state.uuid7_online_migration) || '|' ||
 	               (SELECT count(*) FROM pg_class WHERE relname = 'parent_uuid7_map') || '|' ||
 	               (SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.parent'::regclass AND attname LIKE 'uuid7_new_%')")"
 check_eq "the offline plan refuses it the same way" "42501" \

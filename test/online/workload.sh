@@ -351,16 +351,16 @@ if [ "$rc" -eq 0 ]; then
 			"$(sql "SELECT count(*) FILTER (WHERE uuid_v7_timestamp(t.id) < '$t_finish0' AND m.new_id IS NULL),
 				count(*) FILTER (WHERE uuid_v7_timestamp(t.id) > '$t_finish1' AND m.new_id IS NOT NULL),
 				count(*) FILTER (WHERE t.created_at > '$t_finish1' AND m.new_id IS NOT NULL)
-				FROM $t t LEFT JOIN ${t}_uuid7_map m ON m.new_id = t.id")"
+				FROM $t t LEFT JOIN uuid7_mapping.${t}_uuid7_map m ON m.new_id = t.id")"
 		check_eq "$t: uuid7_legacy_id and uuid7_mapped_id round-trip for every mapped row" "0" \
-			"$(sql "SELECT count(*) FROM $t t JOIN ${t}_uuid7_map m ON m.new_id = t.id
+			"$(sql "SELECT count(*) FROM $t t JOIN uuid7_mapping.${t}_uuid7_map m ON m.new_id = t.id
 				WHERE uuid7_legacy_id('$t', t.id) IS DISTINCT FROM m.old_id OR uuid7_mapped_id('$t', m.old_id) IS DISTINCT FROM t.id")"
 		check_eq "$t: rows that existed before the start keep their old-key order" "0" \
 			"$(sql "SELECT count(*) FROM (SELECT row_number() OVER (ORDER BY t.id) AS r1, row_number() OVER (ORDER BY m.old_id) AS r2
-				FROM $t t JOIN ${t}_uuid7_map m ON m.new_id = t.id WHERE m.old_id <= $([ $t = parent ] && echo "$MP" || echo "$MC")) s WHERE r1 <> r2")"
+				FROM $t t JOIN uuid7_mapping.${t}_uuid7_map m ON m.new_id = t.id WHERE m.old_id <= $([ $t = parent ] && echo "$MP" || echo "$MC")) s WHERE r1 <> r2")"
 		check_eq "$t: keys of rows that existed before the start sort before every key written later" "t" \
-			"$(sql "SELECT (SELECT t.id FROM $t t JOIN ${t}_uuid7_map m ON m.new_id = t.id WHERE m.old_id <= $([ $t = parent ] && echo "$MP" || echo "$MC") ORDER BY t.id DESC LIMIT 1)
-				< (SELECT t.id FROM $t t LEFT JOIN ${t}_uuid7_map m ON m.new_id = t.id WHERE m.old_id IS NULL OR m.old_id > $([ $t = parent ] && echo "$MP" || echo "$MC") ORDER BY t.id LIMIT 1)")"
+			"$(sql "SELECT (SELECT t.id FROM $t t JOIN uuid7_mapping.${t}_uuid7_map m ON m.new_id = t.id WHERE m.old_id <= $([ $t = parent ] && echo "$MP" || echo "$MC") ORDER BY t.id DESC LIMIT 1)
+				< (SELECT t.id FROM $t t LEFT JOIN uuid7_mapping.${t}_uuid7_map m ON m.new_id = t.id WHERE m.old_id IS NULL OR m.old_id > $([ $t = parent ] && echo "$MP" || echo "$MC") ORDER BY t.id LIMIT 1)")"
 		# Written during the migration: inserted since the start (a re-keyed parent is renamed 'rekeyed': its key is
 		# from the time of the re-key, not of its insert). All have v7 keys, none older than the keys the map phase
 		# gave (rows it read get keys from a base just before the start). Those written once the sync triggers existed
@@ -370,15 +370,15 @@ if [ "$rc" -eq 0 ]; then
 		written="SELECT id, created_at FROM $t WHERE created_at >= '$t_start'$([ $t = parent ] && echo " AND name <> 'rekeyed'")"
 		check_eq "$t: rows written during the migration: v7 keys, none older than the map phase's key base" "0" \
 			"$(sql "SELECT count(*) FROM ($written) w WHERE uuid_version(id) <> 7
-				OR uuid_v7_timestamp(id) < (SELECT date_trunc('milliseconds', key_time_base) FROM uuid7_online_migration WHERE id = $id)")"
-		written="$written AND created_at > (SELECT min(backfill_started_at) FROM uuid7_online_table WHERE migration_id = $id)"
+				OR uuid_v7_timestamp(id) < (SELECT date_trunc('milliseconds', key_time_base) FROM uuid7_state.uuid7_online_migration WHERE id = $id)")"
+		written="$written AND created_at > (SELECT min(backfill_started_at) FROM uuid7_state.uuid7_online_table WHERE migration_id = $id)"
 		check_eq "$t: rows written once the triggers existed: keys in write-time order (none above a row written over 1 s later; 100 ms slots)" "0" \
 			"$(sql "WITH s AS (SELECT floor(extract(epoch FROM created_at) * 10)::bigint AS slot, min(id::text) AS lo, max(id::text) AS hi FROM ($written) w GROUP BY 1),
 					sm AS (SELECT slot, hi, min(lo) OVER (ORDER BY slot DESC ROWS UNBOUNDED PRECEDING) AS later_lo FROM s)
 				SELECT count(*) FROM sm a WHERE a.hi > (SELECT b.later_lo FROM sm b WHERE b.slot >= a.slot + 10 ORDER BY b.slot LIMIT 1)")"
 	done
 	check_eq "re-keyed parents (created before the start, integer key changed during it) are mapped from their new integer key" "t" \
-		"$(sql "SELECT count(*) > 0 FROM parent t JOIN parent_uuid7_map m ON m.new_id = t.id WHERE m.old_id > $MP AND t.created_at < '$t_start'")"
+		"$(sql "SELECT count(*) > 0 FROM parent t JOIN uuid7_mapping.parent_uuid7_map m ON m.new_id = t.id WHERE m.old_id > $MP AND t.created_at < '$t_start'")"
 
 	# ---- the schema, against the offline twin ------------------------------------------------------------------------
 	check_eq "foreign keys: pg_get_constraintdef equal to the offline twin's" \
@@ -392,9 +392,9 @@ if [ "$rc" -eq 0 ]; then
 		fail "schema (columns by name, constraints, indexes, triggers, sequences, functions) equal to the offline twin's" \
 			"$(diff <(printf '%s\n' "$twin_sig") <(printf '%s\n' "$our_sig") | grep '^[<>]' | head -n 20)"
 	fi
-	check_eq "registry uuid7_migrated_table equal to the offline twin's" \
-		"$(psql -X -A -t -d "$twin" -c "SELECT string_agg(concat_ws(' ', relid, key_column, old_type, mapping_table, uuid_version, timestamp_column), ',' ORDER BY relid::text) FROM uuid7_migrated_table")" \
-		"$(sql "SELECT string_agg(concat_ws(' ', relid, key_column, old_type, mapping_table, uuid_version, timestamp_column), ',' ORDER BY relid::text) FROM uuid7_migrated_table")"
+	check_eq "registry uuid7_state.uuid7_migrated_table equal to the offline twin's" \
+		"$(psql -X -A -t -d "$twin" -c "SELECT string_agg(concat_ws(' ', relid, key_column, old_type, mapping_table, uuid_version, timestamp_column), ',' ORDER BY relid::text) FROM uuid7_state.uuid7_migrated_table")" \
+		"$(sql "SELECT string_agg(concat_ws(' ', relid, key_column, old_type, mapping_table, uuid_version, timestamp_column), ',' ORDER BY relid::text) FROM uuid7_state.uuid7_migrated_table")"
 	check_eq "converted columns moved to the end of their tables (the only difference from offline)" "child:id,parent_id|note:child_id,parent_id|parent:id,manager_id" \
 		"$(sql "SELECT string_agg(r || ':' || cols, '|' ORDER BY r) FROM (SELECT attrelid::regclass::text AS r,
 				string_agg(attname, ',' ORDER BY attname) FILTER (WHERE attnum > (SELECT max(attnum) FROM pg_attribute b WHERE b.attrelid = a.attrelid AND b.attname IN ('created_at', 'body'))) AS cols

@@ -13,6 +13,8 @@ mig_role sec_owner LOGIN; owner=$MIG_ROLE
 mig_role sec_reader LOGIN; reader=$MIG_ROLE
 mig_role sec_stranger LOGIN; stranger=$MIG_ROLE
 mig_role sec_writer LOGIN; writer=$MIG_ROLE
+# (the mapping tables go to schema uuid7_mapping, which the owner's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$owner\"" >/dev/null
 online_setup <<SQL
 GRANT CREATE ON SCHEMA public TO "$owner";
 SET ROLE "$owner";
@@ -32,14 +34,14 @@ mid=$(PGOPTIONS="-c role=$owner" online_start "ARRAY['public.cards']::regclass[]
 check_eq "the migration reaches ready" "ready" "$(online_wait "${mid:-0}" 120)"
 PGOPTIONS="-c role=$owner" sql "SELECT public.uuid7_migrate(ARRAY['public.plain']::regclass[])" >/dev/null
 
-counts="SELECT (SELECT count(*) FROM uuid7_migration_status) || '|' || (SELECT count(*) FROM uuid7_online_migration)
-	|| '|' || (SELECT count(*) FROM uuid7_online_table) || '|' || (SELECT count(*) FROM uuid7_online_column)
-	|| '|' || (SELECT count(*) FROM uuid7_online_object) || '|' || (SELECT count(*) FROM uuid7_migrated_table)"
+counts="SELECT (SELECT count(*) FROM uuid7_migration_status) || '|' || (SELECT count(*) FROM uuid7_state.uuid7_online_migration)
+	|| '|' || (SELECT count(*) FROM uuid7_state.uuid7_online_table) || '|' || (SELECT count(*) FROM uuid7_state.uuid7_online_column)
+	|| '|' || (SELECT count(*) FROM uuid7_state.uuid7_online_object) || '|' || (SELECT count(*) FROM uuid7_state.uuid7_migrated_table)"
 # what a role that may SELECT cards only is entitled to: the rows of cards (and the migration row, whose tables it
 # may all read), not those of charges, nor the registry row of plain
 cards_only="SELECT (SELECT count(*) FROM uuid7_migration_status WHERE table_name = 'public.cards'::regclass)
-	|| '|1|1|' || (SELECT count(*) FROM uuid7_online_column WHERE relid = 'public.cards'::regclass)
-	|| '|' || (SELECT count(*) FROM uuid7_online_object WHERE relid = 'public.cards'::regclass) || '|0'"
+	|| '|1|1|' || (SELECT count(*) FROM uuid7_state.uuid7_online_column WHERE relid = 'public.cards'::regclass)
+	|| '|' || (SELECT count(*) FROM uuid7_state.uuid7_online_object WHERE relid = 'public.cards'::regclass) || '|0'"
 check_eq "the starter sees its migration everywhere (status|migration|tables|columns|objects|registry)" \
 	"$(sql "$counts")" "$(sec_as "$owner" "$counts")"
 check_eq "a role that may SELECT one table sees that table's rows only" "$(sql "$cards_only")" "$(sec_as "$reader" "$counts")"
@@ -47,7 +49,7 @@ check_eq "a stranger sees nothing" "0|0|0|0|0|0" "$(sec_as "$stranger" "$counts"
 check_eq "a writer that may only INSERT sees nothing" "0|0|0|0|0|0" "$(sec_as "$writer" "$counts")"
 check_eq "the writer's insert goes through the sync trigger (its twin is set)" "1" \
 	"$(sec_as "$writer" "INSERT INTO public.charges VALUES (1000, 7)" >/dev/null; sql "SELECT count(*) FROM public.charges c
-		JOIN public.cards_uuid7_map m ON m.old_id = c.card_id
-		WHERE c.id = 1000 AND (to_jsonb(c) - 'id' - 'card_id') @> jsonb_build_object((SELECT new_name FROM uuid7_online_column
+		JOIN uuid7_mapping.cards_uuid7_map m ON m.old_id = c.card_id
+		WHERE c.id = 1000 AND (to_jsonb(c) - 'id' - 'card_id') @> jsonb_build_object((SELECT new_name FROM uuid7_state.uuid7_online_column
 			WHERE relid = 'public.charges'::regclass AND attname = 'card_id'), m.new_id)")"
 sql "SELECT uuid7_migration_abort(${mid:-0})" >/dev/null

@@ -38,6 +38,8 @@ t0=$SECONDS
 
 # ---- fixtures: one object of every relation kind, owned by the fuzzing role; another role's tables and migrations ----
 mig_setup <<SQL
+-- (the fuzzing role's migrations create the default mapping schema uuid7_mapping; the victim's name schema fzv)
+GRANT CREATE ON DATABASE "$PGDATABASE" TO "$role";
 CREATE SCHEMA fz AUTHORIZATION "$role";
 CREATE SCHEMA fzv AUTHORIZATION "$victim";
 SET ROLE "$victim";
@@ -45,7 +47,7 @@ CREATE TABLE fzv.t (id bigint PRIMARY KEY, secret text);
 INSERT INTO fzv.t SELECT g, 'secret ' || g FROM generate_series(1, 20) g;
 CREATE TABLE fzv.m (id bigint PRIMARY KEY, v text);
 INSERT INTO fzv.m SELECT g, 'v' FROM generate_series(1, 20) g;
-SELECT uuid7_migrate(ARRAY['fzv.m']::regclass[]);
+SELECT uuid7_migrate(ARRAY['fzv.m']::regclass[], '{"mapping_schema": "fzv"}');
 CREATE TABLE fzv.o (id bigint PRIMARY KEY, v text);
 INSERT INTO fzv.o SELECT g, 'v' FROM generate_series(1, 20) g;
 RESET ROLE;
@@ -64,7 +66,7 @@ CREATE TYPE fz.ct AS (old_id bigint, new_id uuid);
 CREATE TABLE fz.gone (old_id bigint, new_id uuid);
 CREATE TABLE fz.m (id bigint PRIMARY KEY, v text);
 INSERT INTO fz.m SELECT g, 'v' FROM generate_series(1, 20) g;
-SELECT uuid7_migrate(ARRAY['fz.m']::regclass[]);
+SELECT uuid7_migrate(ARRAY['fz.m']::regclass[], '{"mapping_schema": "fz"}');
 CREATE TABLE fz.o (id bigint PRIMARY KEY, v text);
 INSERT INTO fz.o SELECT g, 'v' FROM generate_series(1, 20) g;
 RESET ROLE;
@@ -83,7 +85,7 @@ fi
 
 # one online migration of each role, left ready (its worker gone) during the fuzz
 mid=$(PGOPTIONS="-c role=$role" sql "SELECT uuid7_migration_start(ARRAY['fz.o']::regclass[])" 2>&1)
-vmid=$(PGOPTIONS="-c role=$victim" sql "SELECT uuid7_migration_start(ARRAY['fzv.o']::regclass[])" 2>&1)
+vmid=$(PGOPTIONS="-c role=$victim" sql "SELECT uuid7_migration_start(ARRAY['fzv.o']::regclass[], '{\"mapping_schema\": \"fzv\"}')" 2>&1)
 if ! [[ "$mid" =~ ^[0-9]+$ && "$vmid" =~ ^[0-9]+$ ]]; then
 	fail "setup" "online migrations could not be started: $mid / $vmid"
 	exit 1
@@ -122,7 +124,7 @@ UNION ALL SELECT 'victim_table', 'fzv.t'::regclass::oid::text
 UNION ALL SELECT 'victim_index', 'fzv.t_pkey'::regclass::oid::text
 UNION ALL SELECT 'victim_mapping', 'fzv.m_uuid7_map'::regclass::oid::text
 UNION ALL SELECT 'victim_migrated', 'fzv.m'::regclass::oid::text
-UNION ALL SELECT 'state_table', 'uuid7_online_migration'::regclass::oid::text
+UNION ALL SELECT 'state_table', 'uuid7_state.uuid7_online_migration'::regclass::oid::text
 UNION ALL SELECT 'dropped', '$gone'
 UNION ALL SELECT 'foreign', '$foreign'
 UNION ALL SELECT 'migration', '$mid'
@@ -130,7 +132,7 @@ UNION ALL SELECT 'victim_migration', '$vmid'" 2>&1 | tr '|' '\t' >"$work/fixture
 	fail "setup" "the fixtures could not be read: $(cat "$work/fixtures")"
 	exit 1
 fi
-state_before=$(sql "SELECT id, state, worker_pid, last_error FROM uuid7_online_migration ORDER BY id")
+state_before=$(sql "SELECT id, state, worker_pid, last_error FROM uuid7_state.uuid7_online_migration ORDER BY id")
 before=$(mig_fingerprint | grep -v '^sequence|')
 t_setup=$((SECONDS - t0))
 
@@ -184,7 +186,7 @@ fail_calls "no call at all (sleepers included) ran more than 1 s past statement_
 
 # ---- nothing the calls did persisted ------------------------------------------------------------------------------
 check_eq "the migrations' state is as before the fuzz (every call was rolled back)" "$state_before" \
-	"$(sql "SELECT id, state, worker_pid, last_error FROM uuid7_online_migration ORDER BY id")"
+	"$(sql "SELECT id, state, worker_pid, last_error FROM uuid7_state.uuid7_online_migration ORDER BY id")"
 after=$(mig_fingerprint | grep -v '^sequence|')
 if [ "$before" = "$after" ]; then
 	pass "the database is as before the fuzz (schema, relations, rows; sequences aside)"
@@ -233,9 +235,9 @@ for ((b = 0; b < ${#OPTION_SETS[@]}; b += 3)); do
 	deadline=$((SECONDS + (b + 3 >= ${#OPTION_SETS[@]} ? 4 : 20)))
 	for entry in "${ids[@]}"; do
 		id=${entry%%:*}; i=${entry#*:}; opts=${OPTION_SETS[$i]//@T@/fz.w$i}
-		until [[ "$(sql "SELECT state FROM uuid7_online_migration WHERE id = $id")" =~ ^(ready|failed|blocked)$ ]] ||
+		until [[ "$(sql "SELECT state FROM uuid7_state.uuid7_online_migration WHERE id = $id")" =~ ^(ready|failed|blocked)$ ]] ||
 			[ "$SECONDS" -ge "$deadline" ]; do sleep 0.2; done
-		st=$(sql "SELECT state || '|' || coalesce(last_error, '') FROM uuid7_online_migration WHERE id = $id")
+		st=$(sql "SELECT state || '|' || coalesce(last_error, '') FROM uuid7_state.uuid7_online_migration WHERE id = $id")
 		echo "  online migration $id with options $opts: ${st%%|*} ${st#*|}"
 		if [[ "${st#*|}" =~ ^(XX00[01]|58) ]]; then
 			fail "online migration with options $opts: no internal error" "$st"
@@ -249,7 +251,7 @@ for ((b = 0; b < ${#OPTION_SETS[@]}; b += 3)); do
 				|| '|' || (SELECT count(*) FROM fz.w${i}_child) || '|' || coalesce((SELECT string_agg(attname, ',')
 					FROM pg_attribute WHERE attrelid IN ('fz.w$i'::regclass, 'fz.w${i}_child'::regclass)
 					AND attnum > 0 AND NOT attisdropped AND attname NOT IN ('id', 'v', 'w_id')), '')
-				FROM uuid7_online_migration m WHERE m.id = $id" 2>&1)"
+				FROM uuid7_state.uuid7_online_migration m WHERE m.id = $id" 2>&1)"
 	done
 done
 t_online=$((SECONDS - t2))

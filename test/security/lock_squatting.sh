@@ -16,6 +16,8 @@ source ./lib.sh
 online_db squat
 mig_role sq_owner LOGIN; owner=$MIG_ROLE
 mig_role sq_stranger LOGIN; stranger=$MIG_ROLE
+# (the mapping tables go to schema uuid7_mapping, which the owner's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$owner\"" >/dev/null
 online_setup <<SQL
 GRANT CREATE ON SCHEMA public TO "$owner";
 SET ROLE "$owner";
@@ -55,10 +57,10 @@ sleep 2
 r2=$(rows_done "$id")
 check_eq "the backfill proceeds while the stranger holds the keys (rows_done $r1, then $r2 two seconds later)" "t" \
 	"$([ "${r2:-0}" -gt "${r1:-0}" ] && echo t || echo f)"
-check_eq "the live worker's lock is an object lock on uuid7_online_migration (objsubid 1), held by the worker" \
+check_eq "the live worker's lock is an object lock on uuid7_state.uuid7_online_migration (objsubid 1), held by the worker" \
 	"object|1|$worker" \
 	"$(sql "SELECT l.locktype, l.objsubid, l.pid FROM pg_locks l
-		 WHERE l.classid = 'uuid7_online_migration'::regclass AND l.objid = $id AND l.granted AND l.mode = 'ExclusiveLock'")"
+		 WHERE l.classid = 'uuid7_state.uuid7_online_migration'::regclass AND l.objid = $id AND l.granted AND l.mode = 'ExclusiveLock'")"
 
 # ---- nor can the stranger take the new locks through the extension --------------------------------------------------
 # the owner's migration does not exist for the stranger (row security of the state: least disclosure)
@@ -91,7 +93,7 @@ out=$(as_owner psql -X -A -t -q -v ON_ERROR_STOP=1 -c "SET statement_timeout = '
 	-c "SELECT uuid7_migration_abort($id) ->> 'migration_id'" 2>&1)
 check_eq "the owner aborts it" "$id" "$out"
 check_eq "aborted, no worker left" "aborted|0" \
-	"$(sql "SELECT (SELECT state FROM uuid7_online_migration WHERE id = $id),
+	"$(sql "SELECT (SELECT state FROM uuid7_state.uuid7_online_migration WHERE id = $id),
 		(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'uuid7 migration' AND datname = current_database())")"
 
 # ---- a new start does not wait for the stranger's keys of the next ids ----------------------------------------------

@@ -17,6 +17,8 @@ db="sec_planted_$$"
 createdb -O "$owner" "$db" || { fail setup "createdb"; exit 1; }
 MIG_DBS+=("$db")
 export PGDATABASE=$db
+# (the mapping tables go to schema uuid7_mapping, which the migrator's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$migrator\"" >/dev/null
 
 # The owner plants, then installs uuid7 (trusted: no superuser needed) into public.
 if ! out=$(psql -X -q -v ON_ERROR_STOP=1 2>&1 <<SQL
@@ -97,12 +99,12 @@ check_eq "uuid7_legacy_id maps the new keys back to the old ones" "200" \
 	"$(sec_as "$migrator" "SELECT count(*) FROM public.p1 WHERE public.uuid7_legacy_id('public.p1', id) BETWEEN 1 AND 200")"
 
 mid=$(sec_as "$migrator" "SELECT public.uuid7_migration_start(ARRAY['public.p2']::regclass[], '{\"pause_ms\": 600000, \"batch_blocks\": 1}')" 2>&1)
-check_true "the migrator's online migration started" "SELECT EXISTS (SELECT 1 FROM public.uuid7_online_migration WHERE id = ${mid:-0})"
+check_true "the migrator's online migration started" "SELECT EXISTS (SELECT 1 FROM uuid7_state.uuid7_online_migration WHERE id = ${mid:-0})"
 # the migrator and a superuser with search_path = pg_catalog read the status: the rule's operators run
 check_eq "the migrator reads its status" "1" "$(sec_as "$migrator" "SELECT count(*) FROM public.uuid7_migration_status WHERE migration_id = ${mid:-0} AND percent_done >= 0 AND (eta IS NULL OR eta >= interval '0')")"
 check_eq "a superuser reads the status with search_path = pg_catalog" "1" \
 	"$(psql -X -A -t -q -c "SET search_path = pg_catalog" -c "SELECT count(*) FROM public.uuid7_migration_status WHERE migration_id = ${mid:-0} AND rows_per_second IS NOT DISTINCT FROM rows_per_second")"
-sec_as "$owner" "SELECT count(*) FROM public.uuid7_migrated_table" >/dev/null 2>&1
+sec_as "$owner" "SELECT count(*) FROM uuid7_state.uuid7_migrated_table" >/dev/null 2>&1
 sql "SELECT public.uuid7_migration_abort(${mid:-0})" >/dev/null 2>&1
 
 check_eq "no planted function ever ran (count, first: who|what)" "0|" \

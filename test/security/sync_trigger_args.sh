@@ -20,6 +20,8 @@ source ../assert.sh; source ../online/lib.sh; source ./lib.sh
 online_db sync_args
 mig_role sec_sync_a LOGIN; role_a=$MIG_ROLE
 mig_role sec_sync_b LOGIN; role_b=$MIG_ROLE
+# (the mapping tables go to schema uuid7_mapping, which the role A's migration creates: CREATE on the database)
+sql "GRANT CREATE ON DATABASE \"$PGDATABASE\" TO \"$role_a\"" >/dev/null
 
 online_setup <<SQL
 GRANT CREATE ON SCHEMA public TO "$role_a", "$role_b";
@@ -62,9 +64,9 @@ mid=$(as_a online_start "ARRAY['acct']::regclass[]" "'{\"batch_blocks\": 1, \"pa
 mid=${mid:-0}
 online_wait_for "the migration reaches the backfill with its sync trigger in place" \
 	"SELECT m.phase = 'backfill' AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'zz_uuid7_sync_$mid')
-	   FROM uuid7_online_migration m WHERE m.id = $mid" 90
+	   FROM uuid7_state.uuid7_online_migration m WHERE m.id = $mid" 90
 check_eq "A's table is still backfilling (the check below runs against a live sync trigger)" "backfill" \
-	"$(sql "SELECT phase FROM uuid7_online_migration WHERE id = $mid")"
+	"$(sql "SELECT phase FROM uuid7_state.uuid7_online_migration WHERE id = $mid")"
 
 # the real trigger maps a new row of A's; B's forged arguments: the same, with B's table as the mapping
 as_a sql "INSERT INTO acct (note) VALUES ('first')" >/dev/null
@@ -72,7 +74,7 @@ real_args=$(sql "SELECT string_agg(quote_literal(a), ', ' ORDER BY n) FROM unnes
 forged_args=$(sql "SELECT string_agg(quote_literal(CASE WHEN n = 4 THEN 'b_own.evil' ELSE a END), ', ' ORDER BY n)
 	FROM unnest(uuid7_online_sync_args($mid, 'acct')) WITH ORDINALITY u(a, n)")
 check_true "the forged arguments differ from the registry's only in the mapping table" \
-	"SELECT (uuid7_online_sync_args($mid, 'acct'))[4] = 'public.acct_uuid7_map' AND ARRAY[$forged_args]::text[] <> ARRAY[$real_args]::text[]"
+	"SELECT (uuid7_online_sync_args($mid, 'acct'))[4] = 'uuid7_mapping.acct_uuid7_map' AND ARRAY[$forged_args]::text[] <> ARRAY[$real_args]::text[]"
 oid_before=$(sql "SELECT oid FROM pg_trigger WHERE tgname = 'zz_uuid7_sync_$mid'")
 
 # 2.0: the DDL guard (src/sql/online_guard.sql) refuses B's redefinition outright: the arguments no longer match
@@ -132,12 +134,12 @@ SQL
 check_eq "with the registry's arguments back (same OID), the trigger serves A again" "ok:true" "$out"
 
 check_true "the mapping has every key of A's table once, and every twin set equals its mapping" \
-	"SELECT count(*) = 0 FROM acct a LEFT JOIN acct_uuid7_map m ON m.old_id = a.id
+	"SELECT count(*) = 0 FROM acct a LEFT JOIN uuid7_mapping.acct_uuid7_map m ON m.old_id = a.id
 	  WHERE m.new_id IS NULL OR (a.uuid7_new_1 IS NOT NULL AND a.uuid7_new_1 <> m.new_id)"
 check_true "the mapping has no key A's table does not have" \
-	"SELECT count(*) = 0 FROM acct_uuid7_map m WHERE NOT EXISTS (SELECT 1 FROM acct a WHERE a.id = m.old_id)"
+	"SELECT count(*) = 0 FROM uuid7_mapping.acct_uuid7_map m WHERE NOT EXISTS (SELECT 1 FROM acct a WHERE a.id = m.old_id)"
 check_true "the rows inserted through the sync trigger have their twin from A's mapping" \
-	"SELECT count(*) = 2 FROM acct a JOIN acct_uuid7_map m ON m.old_id = a.id AND m.new_id = a.uuid7_new_1
+	"SELECT count(*) = 2 FROM acct a JOIN uuid7_mapping.acct_uuid7_map m ON m.old_id = a.id AND m.new_id = a.uuid7_new_1
 	  WHERE a.note IN ('touched again', 'third')"
 check_eq "B's function never ran as A, after all of it" 0 "$(sql "SELECT count(*) FROM b_own.spy_log WHERE who = '$role_a'")"
 
@@ -146,17 +148,17 @@ check_eq "B's function never ran as A, after all of it" 0 "$(sql "SELECT count(*
 # refused. The update moves row 5 to key 7, which the mapping has: its row is read through the policy.
 as_a sql "CREATE FUNCTION public.try_temp() RETURNS boolean LANGUAGE plpgsql AS \$\$
 	BEGIN EXECUTE 'CREATE TEMP TABLE IF NOT EXISTS sro_probe (x int)'; RETURN true; END \$\$;
-	ALTER TABLE acct_uuid7_map ENABLE ROW LEVEL SECURITY;
-	CREATE POLICY all_rows ON acct_uuid7_map USING (true);
-	CREATE POLICY restricted ON acct_uuid7_map AS RESTRICTIVE FOR SELECT USING (public.try_temp());
-	ALTER TABLE acct_uuid7_map FORCE ROW LEVEL SECURITY" >/dev/null
+	ALTER TABLE uuid7_mapping.acct_uuid7_map ENABLE ROW LEVEL SECURITY;
+	CREATE POLICY all_rows ON uuid7_mapping.acct_uuid7_map USING (true);
+	CREATE POLICY restricted ON uuid7_mapping.acct_uuid7_map AS RESTRICTIVE FOR SELECT USING (public.try_temp());
+	ALTER TABLE uuid7_mapping.acct_uuid7_map FORCE ROW LEVEL SECURITY" >/dev/null
 check_eq "outside the trigger, the policy may create a temporary table" "1" \
-	"$(as_a sql "SELECT count(*) FROM acct_uuid7_map WHERE old_id = 7")"
+	"$(as_a sql "SELECT count(*) FROM uuid7_mapping.acct_uuid7_map WHERE old_id = 7")"
 out=$(PGOPTIONS="-c role=$role_a" psql -X -A -t -q -c "DELETE FROM acct WHERE id = 7; UPDATE acct SET id = 7 WHERE id = 5" 2>&1)
 check_eq "inside the trigger's mapping statements it is refused: a security-restricted operation" 1 \
 	"$(grep -c 'ERROR:  cannot create temporary table within security-restricted operation' <<<"$out")"
-as_a sql "ALTER TABLE acct_uuid7_map NO FORCE ROW LEVEL SECURITY; DROP POLICY restricted ON acct_uuid7_map;
-	DROP POLICY all_rows ON acct_uuid7_map; ALTER TABLE acct_uuid7_map DISABLE ROW LEVEL SECURITY" >/dev/null
+as_a sql "ALTER TABLE uuid7_mapping.acct_uuid7_map NO FORCE ROW LEVEL SECURITY; DROP POLICY restricted ON uuid7_mapping.acct_uuid7_map;
+	DROP POLICY all_rows ON uuid7_mapping.acct_uuid7_map; ALTER TABLE uuid7_mapping.acct_uuid7_map DISABLE ROW LEVEL SECURITY" >/dev/null
 
 as_a sql "SELECT uuid7_migration_abort($mid)" >/dev/null 2>&1
 online_check_no_crash

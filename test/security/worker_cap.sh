@@ -55,7 +55,8 @@ caps SET "$base" || { fail "setup" "ALTER SYSTEM SET uuid7.max_workers..."; exit
 online_wait_for "the lowered caps are in force in new sessions" \
 	"SELECT current_setting('uuid7.max_workers_per_role', true) = '2' AND current_setting('uuid7.max_workers', true) = '$((base + 4))'" 10 || exit 1
 
-slow="'{\"pause_ms\": 2000000000}'"
+# (three roles: the mapping tables in public, where each may create; uuid7_mapping would be the first one's)
+slow="'{\"pause_ms\": 2000000000, \"mapping_schema\": \"public\"}'"
 # Starts ROLE's migration of TABLE in DB: prints the id, or the error (VERBOSITY verbose: "ERROR:  53400: ...", DETAIL).
 start_as() {
 	psql -X -A -t -q -d "$2" -c "\\set VERBOSITY verbose" -c "SET ROLE \"$1\"" -c "SET statement_timeout = '30s'" \
@@ -71,7 +72,7 @@ out=$(start_as "$r1" "$db_a" t3)
 check_eq "the third start fails with 53400, errdetail with the count and uuid7.max_workers_per_role" "53400|1" \
 	"$(sed -nE 's/^ERROR:  ([0-9A-Z]{5}):.*/\1/p' <<<"$out" | head -n 1)|$(grep -c '^DETAIL:  2 already run as this role, and uuid7.max_workers_per_role is 2\.$' <<<"$out")"
 check_eq "the refused start left no state: no migration row, no mapping table, no twin column, no trigger" "2|t|0|0" \
-	"$(sql "SELECT (SELECT count(*) FROM uuid7_online_migration), to_regclass('t3_uuid7_map') IS NULL,
+	"$(sql "SELECT (SELECT count(*) FROM uuid7_state.uuid7_online_migration), to_regclass('t3_uuid7_map') IS NULL,
 		(SELECT count(*) FROM pg_attribute WHERE attrelid = 't3'::regclass AND attname LIKE 'uuid7_new_%' AND NOT attisdropped),
 		(SELECT count(*) FROM pg_trigger WHERE tgrelid = 't3'::regclass)")"
 started=0
@@ -115,15 +116,15 @@ sql "SELECT pg_terminate_backend($w)" >/dev/null
 online_wait_for "the worker of migration $id2 is gone" "SELECT uuid7_online_worker_pid($id2) IS NULL" 30
 sql "ALTER ROLE \"$r1\" NOLOGIN" >/dev/null
 check_sqlstate "a superuser's resume of a migration whose starter may not log in: 28000" 28000 "SELECT uuid7_migration_resume($id2)"
-sql "ALTER ROLE \"$r1\" LOGIN; UPDATE uuid7_online_migration SET starter = 0 WHERE id = $id2" >/dev/null
+sql "ALTER ROLE \"$r1\" LOGIN; UPDATE uuid7_state.uuid7_online_migration SET starter = 0 WHERE id = $id2" >/dev/null
 check_sqlstate "a superuser's resume of a migration whose starter no longer exists: 42704" 42704 "SELECT uuid7_migration_resume($id2)"
 check_eq "neither refused resume started a worker" "" "$(sql "SELECT uuid7_online_worker_pid($id2)")"
-sql "UPDATE uuid7_online_migration SET starter = '\"$r1\"'::regrole WHERE id = $id2" >/dev/null
+sql "UPDATE uuid7_state.uuid7_online_migration SET starter = '\"$r1\"'::regrole WHERE id = $id2" >/dev/null
 
 # ---- clean up: abort everything (the caps are reset on exit) ----------------------------------------------------------
 for db in "$db_a" "$db_b"; do
 	psql -X -q -d "$db" -c "SET client_min_messages = warning" \
-		-c "SELECT uuid7_migration_abort(id) FROM uuid7_online_migration WHERE state NOT IN ('finished', 'aborted')" >/dev/null 2>&1
+		-c "SELECT uuid7_migration_abort(id) FROM uuid7_state.uuid7_online_migration WHERE state NOT IN ('finished', 'aborted')" >/dev/null 2>&1
 done
 check_eq "after the aborts no uuid7 worker of this suite is left" "0" "$(workers "datname IN ('$db_a', '$db_b')")"
 online_check_no_crash

@@ -49,3 +49,22 @@ DROP POLICY uuid7_online_migration_write ON uuid7_online_migration;
 DROP POLICY uuid7_online_table_write ON uuid7_online_table;
 DROP POLICY uuid7_online_column_write ON uuid7_online_column;
 DROP POLICY uuid7_online_object_write ON uuid7_online_object;
+
+-- The default schema of the mapping tables (uuid7_mapping) is created by the start of the migration that first needs
+-- it; its abort drops it again (when empty), as everything else the migration added.
+ALTER TABLE uuid7_online_migration ADD COLUMN created_schema name;
+COMMENT ON COLUMN uuid7_online_migration.created_schema IS
+	'the schema of the mapping tables that the start created (2.0; uuid7_mapping, or NULL): abort drops it again unless something else is in it by then';
+
+-- The state moves to a schema of its own, uuid7_state, a member of the extension (see src/sql/state_tables.sql): in the
+-- extension's schema, tools that dump an application's schema took the tables for the application's. ALTER TABLE
+-- SET SCHEMA keeps the rows, the OIDs (a running worker's locks are tagged with uuid7_online_migration's OID), the
+-- identity sequence, policies, grants and the tables' place in the extension's configuration.
+CREATE SCHEMA uuid7_state;
+COMMENT ON SCHEMA uuid7_state IS 'the uuid7 extension''s own state: migrated tables and online migrations (read them through the functions and uuid7_migration_status)';
+GRANT USAGE ON SCHEMA uuid7_state TO PUBLIC;
+ALTER TABLE uuid7_migrated_table SET SCHEMA uuid7_state;
+ALTER TABLE uuid7_online_migration SET SCHEMA uuid7_state;
+ALTER TABLE uuid7_online_table SET SCHEMA uuid7_state;
+ALTER TABLE uuid7_online_column SET SCHEMA uuid7_state;
+ALTER TABLE uuid7_online_object SET SCHEMA uuid7_state;
