@@ -136,7 +136,7 @@ while read -r tables; do
 		check_eq "wave 1 with progress: the first says how many there are" "step 1 of $n" "$(grep -o 'step 1 of [0-9]*' <<<"$out")"
 		check_eq "wave 1 with progress: the last step, then done" "step $n of $n|done, $n steps" \
 			"$(grep -o "step $n of $n" <<<"$out")|$(grep -o 'done, [0-9]* steps' <<<"$out")"
-		check_true "wave 1 migrated" "SELECT count(*) = 1 FROM uuid7_migrated_table"
+		check_true "wave 1 migrated" "SELECT count(*) = 1 FROM uuid7_state.uuid7_migrated_table"
 	else
 		check_ok "wave $w migrates with uuid7_migrate" "SELECT uuid7_migrate($tables)"
 	fi

@@ -226,7 +226,7 @@ run_online() {
 		sleep 0.1
 	done
 	if [ "$st" != ready ]; then
-		printf 'the run ended %s: %s' "$st" "$(pq "$db" -c "SELECT last_error FROM uuid7_online_migration WHERE id = $mid" 2>&1)"
+		printf 'the run ended %s: %s' "$st" "$(pq "$db" -c "SELECT last_error FROM uuid7_state.uuid7_online_migration WHERE id = $mid" 2>&1)"
 		pq "$db" -c "SELECT uuid7_migration_abort($mid)" >/dev/null 2>&1
 		return 1
 	fi
