@@ -140,7 +140,8 @@ BEGIN
 	FOR o IN SELECT ob.*, d.description FROM uuid7_state.uuid7_online_object ob
 			 JOIN pg_class ci ON ci.relname = ob.old_name AND ci.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = ob.relid) AND ci.relkind IN ('i', 'I')
 			 JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = ci.oid AND d.objsubid = 0
-			 WHERE ob.migration_id = migration AND ob.kind = 'index' AND ob.contype IS NULL LOOP
+			 -- (an index behind a constraint too: its twin becomes that constraint's index, comment and all)
+			 WHERE ob.migration_id = migration AND ob.kind = 'index' LOOP
 		EXECUTE format('COMMENT ON INDEX %I.%I IS %L', (SELECT ns.nspname FROM pg_class c2 JOIN pg_namespace ns ON ns.oid = c2.relnamespace WHERE c2.oid = o.relid),
 			o.new_name, o.description);
 	END LOOP;
