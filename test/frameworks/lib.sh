@@ -71,7 +71,7 @@ fw_results() {
 	while IFS= read -r line; do
 		case "$line" in
 		"ok "*) pass "${line#ok }"; oks=$((oks + 1)) ;;
-		"not ok "*) fail "${line#not ok }" "(see the log)" ;;
+		"not ok "*) line=${line#not ok }; fail "${line%% — *}" "${line#* — }" ;;
 		*) printf '    | %s\n' "$line" ;;
 		esac
 	done <<<"$out"
