@@ -37,8 +37,21 @@ check_eq "after: keys and both foreign keys of event_queue are uuid" \
 	"$(sql "SELECT string_agg(table_name || '.' || column_name, ' ' ORDER BY table_name, column_name) FROM information_schema.columns
 		WHERE table_schema = 'public' AND data_type = 'uuid' AND column_name <> 'new_id'	-- (mapping tables aside)")"
 
+keys_sql="SELECT string_agg(format('%s.%s %s %s', c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+		regexp_replace(pg_get_expr(d.adbin, d.adrelid), '^[a-z0-9_]+\\.', '')), ' ' ORDER BY c.relname, a.attname)
+	FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND a.attname ~ 'id$' LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+	WHERE c.relname IN ('events', 'provider_configs', 'event_queue')"
+keys=$(sql "$keys_sql")
+check_eq "after: the three keys are uuid DEFAULT uuid_generate_v7()" 3 "$(grep -o 'uuid uuid_generate_v7()' <<<"$keys" | wc -l)"
+
 fw_results node orm_checks.js after "$FW_DIR/state.json"
 fw_run "framework check: knex migrate:status" knex migrate:status
 check_eq "framework check: migrate:status has no pending migration" 1 "$(printf '%s\n' "$FW_OUT" | grep -c 'No Pending Migration files Found.')"
 fw_run "framework check: knex migrate:latest" knex migrate:latest
 check_eq "framework check: migrate:latest is already up to date" 1 "$(printf '%s\n' "$FW_OUT" | grep -c 'Already up to date')"
+
+# knex migrate:latest on a new database, every migration from the first (the extension comes with the recipe's)
+fresh="fw_knex_fresh_$$"
+createdb "$fresh" && MIG_DBS+=("$fresh")
+PGDATABASE=$fresh fw_run "replay: knex migrate:latest builds a new database from all the migrations" knex migrate:latest
+check_eq "replay: the keys are as in the migrated database" "$keys" "$(PGDATABASE=$fresh sql "$keys_sql")"

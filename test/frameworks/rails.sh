@@ -54,3 +54,9 @@ createdb "$fresh" && MIG_DBS+=("$fresh")
 PGDATABASE=$fresh fw_run "framework check: schema.rb loads into a new database" ruby orm_checks.rb load "$FW_DIR/schema.rb"
 PGDATABASE=$fresh fw_run "framework check: schema dump of the new database" ruby orm_checks.rb dump
 check_eq "framework check: the new database dumps the same schema.rb" "$schema" "$FW_OUT"
+# `rails db:migrate` on a new database, every migration from the first (the extension comes with Uuid7Keys)
+fresh2="fw_rails_replay_$$"
+createdb "$fresh2" && MIG_DBS+=("$fresh2")
+PGDATABASE=$fresh2 fw_run "replay: every migration on a new database" ruby orm_checks.rb migrate
+PGDATABASE=$fresh2 fw_run "replay: schema dump of that database" ruby orm_checks.rb dump
+check_eq "replay: it dumps the same schema.rb" "$schema" "$FW_OUT"

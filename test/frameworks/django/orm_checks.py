@@ -5,6 +5,7 @@
 #                              object_id still holds old integer keys, so none resolves
 #   orm_checks.py after STATE  reads equal the ones before, keys are uuid v7 made by the database, old keys map to
 #                              them, joins, writes, every admin log entry resolves to its object
+#   orm_checks.py write -      a user and a token written in a database built from the migrations alone
 # Prints "ok NAME" / "not ok NAME — WHY" lines (test/frameworks/lib.sh fw_results).
 import json
 import os
@@ -144,4 +145,11 @@ def after(path):
           all(e.user.username == "admin" for e in entries))
 
 
-{"fill": fill, "trap": trap, "after": after}[sys.argv[1]](sys.argv[2])
+def write(_):
+    u = User.objects.create_user("first", "first@example.com", "x")
+    t = Token.objects.create(user=u, key="tok-first")
+    check("replay: a user and a token written through the ORM get uuid v7 keys", is_v7(u.pk) and is_v7(t.pk),
+          f"{u.pk!r} {t.pk!r}")
+
+
+{"fill": fill, "trap": trap, "after": after, "write": write}[sys.argv[1]](sys.argv[2])

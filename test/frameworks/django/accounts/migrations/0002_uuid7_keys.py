@@ -11,4 +11,8 @@ class Migration(migrations.Migration):
         ("accounts", "0001_initial"),
         ("admin", "0003_logentry_add_action_flag_choices"),  # django_admin_log.user_id is converted too
     ]
-    operations = [migrations.RunSQL(f"SELECT uuid7_migrate({TABLES})")]
+    operations = [
+        # (a database built from the migrations alone, such as the test runner's, gets the extension here)
+        migrations.RunSQL("CREATE EXTENSION IF NOT EXISTS uuid7"),
+        migrations.RunSQL(f"SELECT uuid7_migrate({TABLES})"),
+    ]

@@ -2,6 +2,7 @@
 # key column that references them (orders.user_id), in the transaction ActiveRecord runs the migration in.
 class Uuid7Keys < ActiveRecord::Migration[6.1]
   def up
+    enable_extension "uuid7" # (a database built from the migrations alone gets the extension here)
     execute "SELECT uuid7_migrate(ARRAY['users', 'orders', 'comments']::regclass[])"
   end
 
