@@ -5,7 +5,7 @@
 #   orm_checks.rb after STATE         reads as before, uuid v7 keys made by the database, joins, writes, every
 #                                     polymorphic reference resolves, no pending migration
 #   orm_checks.rb dump                print db/schema.rb
-#   orm_checks.rb load SCHEMA         load a db/schema.rb, as `rails db:schema:load` does
+#   orm_checks.rb load SCHEMA         load a db/schema.rb, as `rails db:schema:load` does, then print the dump
 # Prints "ok NAME" / "not ok NAME — WHY" lines (test/frameworks/lib.sh fw_results).
 require "json"
 require_relative "app"
@@ -104,4 +104,5 @@ when "dump"
 when "load"
   ActiveRecord::Schema.verbose = false
   load ARGV[1]
+  schema_dump($stdout)
 end
