@@ -35,7 +35,7 @@ fw_need() {
 	local cmd
 	for cmd in "$@"; do
 		if ! command -v "$cmd" >/dev/null 2>&1; then
-			fail "setup" "$cmd is missing (scripts/lib.sh installs the framework packages: $UUID7_FRAMEWORK_PACKAGES)"
+			fail "setup" "$cmd is missing (scripts/lib.sh install_framework_deps installs the framework packages)"
 			exit 1
 		fi
 	done
