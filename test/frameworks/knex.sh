@@ -12,7 +12,14 @@ source "$(dirname "$0")/lib.sh"
 src=$(cd "$(dirname "$0")/knex" && pwd)
 command -v node >/dev/null 2>&1 || fw_skip "no node on this suite (package nodejs): Knex recipe not run"
 command -v npm >/dev/null 2>&1 || fw_skip "no npm on this suite (package npm): Knex recipe not run"
-modules=$(fw_npm_modules "$src") || fw_skip "npm ci of test/frameworks/knex/package-lock.json failed (registry unreachable?): Knex recipe not run"
+npm_log=$(mktemp)
+if ! modules=$(fw_npm_modules "$src" 2>"$npm_log"); then
+	cat "$npm_log"
+	why=$(grep -m1 -oE 'npm (ERR!|error) code [A-Z_0-9]+' "$npm_log" | awk '{print $NF}')
+	rm -f "$npm_log"
+	fw_skip "npm ci of test/frameworks/knex/package-lock.json failed (the npm registry cannot be reached from here${why:+: $why}): Knex recipe not run"
+fi
+rm -f "$npm_log"
 echo "  node $(node --version), knex $(node -p "require('$modules/knex/package.json').version"), pg $(node -p "require('$modules/pg/package.json').version")"
 
 mig_db knex

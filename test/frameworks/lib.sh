@@ -93,7 +93,7 @@ fw_npm_modules() {
 			[ -d "$cache/node_modules" ] && exit 0
 			tmp=$(mktemp -d /var/cache/uuid7-npm/tmp-XXXXXX)
 			cp "$dir/package.json" "$dir/package-lock.json" "$tmp/" &&
-				(cd "$tmp" && npm ci --no-audit --no-fund --loglevel=error >&2) &&
+				(cd "$tmp" && npm ci --no-audit --no-fund --loglevel=error --fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=10000 >&2) &&
 				mv "$tmp" "$cache" || { rm -rf "$tmp"; exit 1; }
 		) 9>/var/cache/uuid7-npm/.lock || return 1
 	fi
