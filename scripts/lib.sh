@@ -1,6 +1,7 @@
 # scripts/lib.sh — shared by the demo, the test runner and the benchmarks (source it; do not run it).
 #
-# install_deps            apt-get the build and server packages, and the frameworks' (idempotent; needs root)
+# install_deps            apt-get the build and server packages (idempotent; needs root)
+# install_framework_deps  apt-get the runtimes of test/frameworks (Django, ActiveRecord, Node); never fails
 # build_and_install [-Werror]
 # cluster_start NAME [preload]   initdb + start a throwaway server on a Unix socket in a temp dir, as user postgres;
 #                                exports PGHOST, PGPORT, PGUSER, PGDATABASE, UUID7_CLUSTER_DIR, UUID7_SERVER_LOG
@@ -43,15 +44,17 @@ install_deps() {
 	export DEBIAN_FRONTEND=noninteractive
 	uuid7_apt_get update -qq >/dev/null &&
 		uuid7_apt_get install -y -qq --no-install-recommends $UUID7_PACKAGES >/dev/null &&
-		install_framework_deps &&
 		use_major_programs
 }
 
-# The framework runtimes. A suite where one cannot be installed still runs the rest: each test/frameworks script
-# checks its runtime (a missing npm is a SKIP there, a missing Django or ActiveRecord a FAIL).
+# The framework runtimes (test/run_major.sh, when test/frameworks runs; after install_deps). A suite where one cannot
+# be installed still runs the rest: each test/frameworks script checks its runtime (a missing npm is a SKIP there, a
+# missing Django or ActiveRecord a FAIL).
 install_framework_deps() {
 	local pkgs=$UUID7_FRAMEWORK_PACKAGES
+	[ "$(id -u)" -eq 0 ] || { log "not root: skipping the framework packages ($pkgs)"; return 0; }
 	command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
+	log "installing the framework packages: $pkgs"
 	uuid7_apt_get install -y -qq --no-install-recommends $pkgs >/dev/null ||
 		log "framework packages ($pkgs) could not all be installed: test/frameworks reports what is missing"
 	return 0

@@ -100,6 +100,7 @@ selected() {
 		echo "$script"
 	done
 }
+[ -n "$(selected test/frameworks/*.sh)" ] && [[ " ${UUID7_MODES:-plain preload} " == *" plain "* ]] && install_framework_deps
 wants_regress() { [ -z "${UUID7_SUITES:-}" ] || [[ " $UUID7_SUITES " == *" regress "* ]]; }
 
 for mode in ${UUID7_MODES:-plain preload}; do

@@ -111,11 +111,9 @@ def after(path):
             if new != User.objects.get(username=username).pk or back != old:
                 wrong.append(username)
         check("lookups: uuid7_mapped_id / uuid7_legacy_id map every old user id both ways", not wrong, f"{wrong}")
-        old_ids = sorted(state["old_user_ids"].values())
         by_new = [u.username for u in User.objects.order_by("pk")]
         by_old = sorted(state["old_user_ids"], key=state["old_user_ids"].get)
         check("keys: ordering by the uuid key is the old key order", by_new == by_old, f"{by_new} != {by_old}")
-        del old_ids
     # joins, both ways, through the ORM
     tokens = Token.objects.filter(user__social_accounts__provider="google").values_list("key", flat=True)
     check("joins: tokens of users with a google account (token -> user -> social account)",
