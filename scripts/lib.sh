@@ -1,6 +1,7 @@
 # scripts/lib.sh — shared by the demo, the test runner and the benchmarks (source it; do not run it).
 #
 # install_deps            apt-get the build and server packages (idempotent; needs root)
+# install_framework_deps  apt-get the runtimes of test/frameworks (Django, ActiveRecord, Node); never fails
 # build_and_install [-Werror]
 # cluster_start NAME [preload]   initdb + start a throwaway server on a Unix socket in a temp dir, as user postgres;
 #                                exports PGHOST, PGPORT, PGUSER, PGDATABASE, UUID7_CLUSTER_DIR, UUID7_SERVER_LOG
@@ -21,6 +22,9 @@ uuid7_server_packages() {
 	fi
 }
 UUID7_PACKAGES="$(uuid7_server_packages) $UUID7_BUILD_PACKAGES"
+# The frameworks of test/frameworks (docs/frameworks.md), in bookworm, trixie and sid alike. npm (for Knex) only when
+# no npm is there: a NodeSource nodejs carries its own, and Debian's npm package conflicts with it.
+UUID7_FRAMEWORK_PACKAGES="python3-django python3-psycopg2 ruby-activerecord ruby-pg nodejs"
 
 log() { printf '== %s\n' "$*" >&2; }
 
@@ -41,6 +45,19 @@ install_deps() {
 	uuid7_apt_get update -qq >/dev/null &&
 		uuid7_apt_get install -y -qq --no-install-recommends $UUID7_PACKAGES >/dev/null &&
 		use_major_programs
+}
+
+# The framework runtimes (test/run_major.sh, when test/frameworks runs; after install_deps). A suite where one cannot
+# be installed still runs the rest: each test/frameworks script checks its runtime (a missing npm is a SKIP there, a
+# missing Django or ActiveRecord a FAIL).
+install_framework_deps() {
+	local pkgs=$UUID7_FRAMEWORK_PACKAGES
+	[ "$(id -u)" -eq 0 ] || { log "not root: skipping the framework packages ($pkgs)"; return 0; }
+	command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
+	log "installing the framework packages: $pkgs"
+	uuid7_apt_get install -y -qq --no-install-recommends $pkgs >/dev/null ||
+		log "framework packages ($pkgs) could not all be installed: test/frameworks reports what is missing"
+	return 0
 }
 
 pg_bindir() { "${PG_CONFIG:-pg_config}" --bindir; }

@@ -5,11 +5,11 @@
 #
 # Installs the packages, builds with -Werror, runs the C++ unit tests, then — once against a plain cluster and
 # once against a cluster with shared_preload_libraries = 'uuid7' — pg_regress (sql/, test/boundary) and the
-# scripted suites (test/concurrency/*.sh, test/migration/*.sh, test/extension/*.sh, test/security/*.sh, then
-# test/online/*.sh; lib.sh files are helpers). Clusters are throwaway and always stopped.
+# scripted suites (test/concurrency/*.sh, test/migration/*.sh, test/extension/*.sh, test/security/*.sh, in the
+# plain cluster test/frameworks/*.sh, then test/online/*.sh; lib.sh files are helpers). Clusters are throwaway and always stopped.
 # While developing: UUID7_MODES="plain" runs one cluster only; UUID7_SUITES="regress test/online/x.sh ..." runs only
 # those (pg_regress only when "regress" is listed; the unit tests always).
-# Appends "PASS name" / "FAIL name" lines to $UUID7_RESULTS (made here when unset) and ends with "N passed, N failed"
+# Appends "PASS name" / "FAIL name" lines (and "SKIP name: why" for a framework whose runtime is missing) to $UUID7_RESULTS (made here when unset) and ends with "N passed, N failed"
 # for this major; exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,11 @@ finish() {
 	local passed failed
 	passed=$(grep -c '^PASS ' "$UUID7_RESULTS")
 	failed=$(grep -c '^FAIL ' "$UUID7_RESULTS")
+	if grep -q '^SKIP ' "$UUID7_RESULTS"; then
+		echo
+		echo "Skipped (a runtime this suite cannot install; neither passed nor failed):"
+		grep '^SKIP ' "$UUID7_RESULTS" | sed 's/^/  /'
+	fi
 	if [ "$failed" -gt 0 ]; then
 		echo
 		echo "Failures:"
@@ -95,6 +100,7 @@ selected() {
 		echo "$script"
 	done
 }
+[ -n "$(selected test/frameworks/*.sh)" ] && [[ " ${UUID7_MODES:-plain preload} " == *" plain "* ]] && install_framework_deps
 wants_regress() { [ -z "${UUID7_SUITES:-}" ] || [[ " $UUID7_SUITES " == *" regress "* ]]; }
 
 for mode in ${UUID7_MODES:-plain preload}; do
@@ -107,7 +113,11 @@ for mode in ${UUID7_MODES:-plain preload}; do
 		run_regress "regress-$mode" .
 		run_regress "boundary-$mode" test/boundary
 	fi
-	for script in $(selected test/concurrency/*.sh test/migration/*.sh test/extension/*.sh test/security/*.sh); do
+	# The framework recipes (test/frameworks, docs/frameworks.md) test Django, ActiveRecord and Knex against the
+	# migrated schema, not the server's configuration: in the plain cluster only.
+	framework_suites=
+	[ "$mode" = plain ] && framework_suites=$(echo test/frameworks/*.sh)
+	for script in $(selected test/concurrency/*.sh test/migration/*.sh test/extension/*.sh test/security/*.sh $framework_suites); do
 		run_suite "$script" "$mode"
 	done
 	if server_log_has_crash "$UUID7_SERVER_LOG"; then
