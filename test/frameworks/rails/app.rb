@@ -16,10 +16,8 @@ def migration_context
   end
 end
 
-# db/schema.rb leaves out the extension's own tables (uuid7_migrated_table, uuid7_online_*: ActiveRecord would dump
-# them as application tables, some not at all for their regclass columns, then fail to load its add_foreign_key lines)
-# and the key mappings (a fresh database has no old keys to map). In a Rails app: config/initializers/uuid7.rb.
-ActiveRecord::SchemaDumper.ignore_tables = [/\Auuid7_/, /_uuid7_map\z/]
+# No ignore_tables: the extension's own tables live in schema uuid7_state and the key mappings in uuid7_mapping
+# (uuid7 2.0), outside the search path that db/schema.rb dumps.
 
 # db/schema.rb as `rails db:schema:dump` writes it
 def schema_dump(io)
