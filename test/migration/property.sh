@@ -39,7 +39,8 @@
 #      attribute (column.type: TYPE; column.default: SET DEFAULT, DROP DEFAULT, DROP IDENTITY; column.identity:
 #      DROP IDENTITY); any other column attribute (not null, comment, grants, statistics target, storage,
 #      generation) is listed only by a statement with that column and the command that changes it;
-#   e. other items with a part: a row naming S mentions the part (as an identifier: a whole word, or quoted) in its
+#   e. other items with a part: a row names the part itself, qualified with S's schema (the plan's index lines), or
+#      a row naming S mentions the part (as an identifier: a whole word, or quoted) in its
 #      statement, detail or object.
 # Data is never listed (but by b): any difference of the rows (read through the mappings) fails. Left out of the
 # comparison: column order (the online swap puts converted columns last, documented in docs/online-migration.md),
@@ -192,7 +193,11 @@ def listed(kind, s, p):
             elif re.search(r"ALTER COLUMN " + ident(p) + r" " + COLUMN_CMD.get(kind, r"\Z\A"), st):
                 return True
         return False
-    return any(word(p, r["statement"]) or word(p, r["detail"]) or word(p, r["object"]) for r in named)
+    # (or a row names the part itself, qualified with S's schema: the plan's 'drop index' / 'create index' lines)
+    schema = s.rsplit(".", 1)[0] if "." in s else None
+    own = schema + "." + (p if re.fullmatch(r"[a-z_][a-z0-9_$]*", p) else "\"" + p.replace("\"", "\"\"") + "\"") if schema else None
+    return any(word(p, r["statement"]) or word(p, r["detail"]) or word(p, r["object"]) for r in named) or \
+        any(r["phase"] != "lock" and r["object"] == own for r in rows)
 
 out = []
 for key in sorted(set(before) | set(after)):
