@@ -6,7 +6,8 @@
 # Installs the packages, builds with -Werror, runs the C++ unit tests, then — once against a plain cluster and
 # once against a cluster with shared_preload_libraries = 'uuid7' — pg_regress (sql/, test/boundary) and the
 # scripted suites (test/concurrency/*.sh, test/migration/*.sh, test/extension/*.sh, test/security/*.sh, then
-# test/online/*.sh; lib.sh files are helpers). Clusters are throwaway and always stopped.
+# test/online/*.sh; lib.sh files are helpers). Clusters are throwaway and always stopped. On major 17, after the
+# plain run, test/citus/run.sh (a Citus coordinator and two workers; docs/citus.md).
 # While developing: UUID7_MODES="plain" runs one cluster only; UUID7_SUITES="regress test/online/x.sh ..." runs only
 # those (pg_regress only when "regress" is listed; the unit tests always).
 # Appends "PASS name" / "FAIL name" lines to $UUID7_RESULTS (made here when unset) and ends with "N passed, N failed"
@@ -124,5 +125,13 @@ for mode in ${UUID7_MODES:-plain preload}; do
 	done
 	cluster_stop
 done
+
+# Citus (test/citus/run.sh): its own three clusters, on major 17 only and with the plain run only; the tarball is put
+# in place by test/majors/run.sh (UUID7_CITUS_TARBALL). UUID7_CITUS=0 leaves it out.
+if [ "$UUID7_PG_MAJOR" = 17 ] && [ "${UUID7_CITUS:-1}" != 0 ] && [[ " ${UUID7_MODES:-plain preload} " == *" plain "* ]]; then
+	for script in $(selected test/citus/run.sh); do
+		run_suite "$script" plain
+	done
+fi
 
 finish
