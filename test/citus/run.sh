@@ -90,6 +90,16 @@ for probe in "$C:ev:coordinator" "$C:rf:coordinator" "$W1:ev:worker" "$W1:rf:wor
 		fail "default: $tbl insert on the $where is sent to the shards with the uuid already generated there" "$out"
 	fi
 done
+# COPY: the node running it computes the key to route each row; the shards receive it as a column of the data.
+for probe in "$C:coordinator" "$W1:worker"; do
+	IFS=: read -r port where <<<"$probe"
+	out=$(remote "$port" "COPY public.ev_" "COPY ev (node, k) FROM PROGRAM 'printf \"probe\\t7\\nprobe\\t8\\n\"'")
+	if grep -qE 'COPY public\.ev_[0-9]+ \(id, node, k, t\) FROM STDIN' <<<"$out"; then
+		pass "default: COPY on the $where sends the shards the id it generated (id is a column of the data)"
+	else
+		fail "default: COPY on the $where sends the shards the id it generated (id is a column of the data)" "$out"
+	fi
+done
 # INSERT ... SELECT between co-located tables with a volatile default on the target: Citus does not push it down as
 # one statement per shard pair but repartitions: each source shard's SELECT, run on its worker, computes the default.
 plan=$(csql "$C" "EXPLAIN (COSTS OFF) INSERT INTO ev_copy (id) SELECT id FROM ev" 2>&1)
