@@ -68,6 +68,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 psql -X -q -v ON_ERROR_STOP=1 <<SQL
+SET client_min_messages = error; -- Citus: "view med ... will be created only locally"
 CREATE TEMP TABLE runs (node text, key text, ms float8);
 \copy runs FROM '$results' WITH (DELIMITER ' ')
 CREATE TEMP VIEW med AS
