@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # test/citus/lib.sh — a Citus cluster (coordinator + two workers on one host) for test/citus/run.sh and bench/citus.sh.
 # Source it after scripts/lib.sh, as root, with the major's PostgreSQL and uuid7 installed (test/run_major.sh does it).
 #

@@ -18,7 +18,7 @@
 #   - a time-range query on the v7 key (uuid_v7_lower_bound / uuid_v7_upper_bound) goes to all 32 shards and uses
 #     each shard's primary key index; uuid_v7_timestamp() in a WHERE clause is sent to the shards.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . scripts/lib.sh
 . test/assert.sh
 . test/citus/lib.sh
@@ -78,6 +78,7 @@ check_eq "tables: ev distributed by id in 32 shards, rf a reference table" "32 1
 
 # ---- where the default is evaluated --------------------------------------------------------------------------------
 # citus.log_remote_commands shows what the node running the query sends to the shards.
+# shellcheck disable=SC2069  # on purpose: the NOTICEs (stderr) are the output, the query's rows are dropped
 remote() { psql -X -A -t -q -h 127.0.0.1 -p "$1" -U postgres -d postgres -c "SET citus.log_remote_commands = on" \
 	-c "SET citus.grep_remote_commands = '%${2}%'" -c "$3" 2>&1 >/dev/null; }
 uuid_lit="'[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}'::uuid"
@@ -149,9 +150,9 @@ order_sql="WITH s AS MATERIALIZED (SELECT node, k, id FROM %s)
 	FROM (SELECT node, id, lag(id) OVER (PARTITION BY node ORDER BY k) AS p FROM s) x GROUP BY node ORDER BY node"
 check_eq "ev: each node's ids strictly increase in the order it generated them (0 inversions)" \
 	"coordinator:0:$((rows + 2 * small)) worker1:0:$((rows + 2 * small))" \
-	"$(csql "$C" "$(printf "$order_sql" ev)" | xargs)"
+	"$(csql "$C" "${order_sql//%s/ev}" | xargs)"
 check_eq "rf: each node's ids strictly increase in the order it generated them" \
-	"coordinator:0:12000 worker2:0:12000" "$(csql "$W1" "$(printf "$order_sql" rf)" | xargs)"
+	"coordinator:0:12000 worker2:0:12000" "$(csql "$W1" "${order_sql//%s/rf}" | xargs)"
 check_eq "rf: 24000 distinct rows, every placement identical" "1 24000" \
 	"$(csql "$C" "SELECT count(DISTINCT result), max(split_part(result, ' ', 1)) FROM run_command_on_placements('rf',
 		\$\$SELECT count(*) || ' ' || md5(string_agg(id::text || t::text, ',' ORDER BY id)) FROM %s\$\$)" | tr '|' ' ')"
