@@ -7,6 +7,7 @@
 # once against a cluster with shared_preload_libraries = 'uuid7' — pg_regress (sql/, test/boundary) and the
 # scripted suites (test/concurrency/*.sh, test/migration/*.sh, test/extension/*.sh, test/security/*.sh, in the
 # plain cluster test/frameworks/*.sh, then test/online/*.sh; lib.sh files are helpers). Clusters are throwaway and always stopped.
+# On major 17, after the plain run, test/citus/run.sh (a Citus coordinator and two workers; docs/citus.md).
 # While developing: UUID7_MODES="plain" runs one cluster only; UUID7_SUITES="regress test/online/x.sh ..." runs only
 # those (pg_regress only when "regress" is listed; the unit tests always).
 # Appends "PASS name" / "FAIL name" lines (and "SKIP name: why" for a framework whose runtime is missing) to $UUID7_RESULTS (made here when unset) and ends with "N passed, N failed"
@@ -134,5 +135,13 @@ for mode in ${UUID7_MODES:-plain preload}; do
 	done
 	cluster_stop
 done
+
+# Citus (test/citus/run.sh): its own three clusters, on major 17 only and with the plain run only; the tarball is put
+# in place by test/majors/run.sh (UUID7_CITUS_TARBALL). UUID7_CITUS=0 leaves it out.
+if [ "$UUID7_PG_MAJOR" = 17 ] && [ "${UUID7_CITUS:-1}" != 0 ] && [[ " ${UUID7_MODES:-plain preload} " == *" plain "* ]]; then
+	for script in $(selected test/citus/run.sh); do
+		run_suite "$script" plain
+	done
+fi
 
 finish

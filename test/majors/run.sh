@@ -42,8 +42,17 @@ case $major in
 		status=1
 	else
 		root=$UUID7_CHROOT_CACHE/$suite
+		# Citus (test/citus/run.sh, major 17): its source tarball goes into the chroot's Citus cache once.
+		citus_env=
+		if [ "$major" = 17 ] && tarball=$(ls "${UUID7_CITUS_SRC:-$UUID7_ROOT/../shared/citus-src}"/citus-*.tar.xz 2>/dev/null | tail -n 1) &&
+			[ -n "$tarball" ]; then
+			mkdir -p "$root/var/cache/uuid7-citus/src" &&
+				{ [ -f "$root/var/cache/uuid7-citus/src/${tarball##*/}" ] || cp "$tarball" "$root/var/cache/uuid7-citus/src/"; } &&
+				citus_env="UUID7_CITUS_TARBALL=/var/cache/uuid7-citus/src/${tarball##*/}"
+		fi
 		copy_tree "$root/build/uuid7-$major" && : >"$root/build/results-$major" &&
-			chroot_run "$suite" env UUID7_PG_MAJOR="$major" UUID7_RESULTS="/build/results-$major" \
+			chroot_run "$suite" env $citus_env UUID7_CITUS="${UUID7_CITUS:-1}" UUID7_CITUS_ROWS="${UUID7_CITUS_ROWS:-}" \
+				UUID7_PG_MAJOR="$major" UUID7_RESULTS="/build/results-$major" \
 				UUID7_MODES="${UUID7_MODES:-}" UUID7_SUITES="${UUID7_SUITES:-}" UUID7_EQUIVALENCE="${UUID7_EQUIVALENCE:-}" \
 				bash "/build/uuid7-$major/test/run_major.sh" || status=$?
 		cat "$root/build/results-$major" >>"$own" 2>/dev/null
