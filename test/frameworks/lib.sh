@@ -83,19 +83,5 @@ fw_results() {
 }
 
 fw_npm_modules() {
-	local dir=$1 hash cache tmp
-	hash=$(cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -c1-16)
-	cache=/var/cache/uuid7-npm/$hash
-	if [ ! -d "$cache/node_modules" ]; then
-		mkdir -p /var/cache/uuid7-npm || return 1
-		(
-			flock 9
-			[ -d "$cache/node_modules" ] && exit 0
-			tmp=$(mktemp -d /var/cache/uuid7-npm/tmp-XXXXXX)
-			cp "$dir/package.json" "$dir/package-lock.json" "$tmp/" &&
-				(cd "$tmp" && npm ci --no-audit --no-fund --loglevel=error --fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=10000 >&2) &&
-				mv "$tmp" "$cache" || { rm -rf "$tmp"; exit 1; }
-		) 9>/var/cache/uuid7-npm/.lock || return 1
-	fi
-	echo "$cache/node_modules"
+	bash "$FW_LIB_DIR/npm_modules.sh" "$1"
 }
