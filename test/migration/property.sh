@@ -193,7 +193,7 @@ def listed(kind, s, p):
             elif re.search(r"ALTER COLUMN " + ident(p) + r" " + COLUMN_CMD.get(kind, r"\Z\A"), st):
                 return True
         return False
-    # (or a row names the part itself, qualified with S's schema: the plan's 'drop index' / 'create index' lines)
+    # (or a row names the part itself, qualified with the schema of S: the drop index and create index lines)
     schema = s.rsplit(".", 1)[0] if "." in s else None
     own = schema + "." + (p if re.fullmatch(r"[a-z_][a-z0-9_$]*", p) else "\"" + p.replace("\"", "\"\"") + "\"") if schema else None
     return any(word(p, r["statement"]) or word(p, r["detail"]) or word(p, r["object"]) for r in named) or \
