@@ -8,9 +8,20 @@
 -- pg_dump writes no DDL for it): beside the application's tables in the extension's schema (usually public), tools
 -- that dump a schema's tables as the application's own (ActiveRecord's schema.rb, Django's and Prisma's schema diffs)
 -- took them for the application's, and loading such a dump into a database with the extension failed on their
--- foreign keys. Everything a user calls or reads (functions, the status view) stays in the extension's schema. A
--- schema uuid7_state that already exists makes CREATE EXTENSION fail: the extension never adopts one a role made.
--- The code finds it as the schema of that name that is a member of the extension (src/pg/online_locks.cpp).
+-- foreign keys. Everything a user calls or reads (functions, the status view) stays in the extension's schema. The
+-- code finds it as the schema of that name that is a member of the extension (src/pg/online_locks.cpp).
+-- ActiveRecord 7.1 and later write every schema of the database into schema.rb (create_schema "uuid7_state") and
+-- create them before the extensions: an EMPTY schema of that name is dropped here and made again as the extension's
+-- own (nothing is lost: DROP SCHEMA without CASCADE drops nothing in it, and refuses when anything is, default
+-- privileges included). One that holds anything makes CREATE EXTENSION fail: the extension never adopts what a role
+-- made, nor takes it away.
+DO $drop_empty$
+BEGIN
+	DROP SCHEMA IF EXISTS uuid7_state RESTRICT;
+EXCEPTION WHEN dependent_objects_still_exist THEN
+	NULL;	-- not empty: CREATE SCHEMA below fails, naming it
+END
+$drop_empty$;
 CREATE SCHEMA uuid7_state;
 COMMENT ON SCHEMA uuid7_state IS 'the uuid7 extension''s own state: migrated tables and online migrations (read them through the functions and uuid7_migration_status)';
 -- every role reads the state (under row security, below); nobody but the extension's owner creates anything in it

@@ -92,9 +92,29 @@ check_eq "its mapping table is in the schema given" "own.d_uuid7_map" \
 	"$(sql "SELECT mapping_table FROM uuid7_state.uuid7_migrated_table WHERE relid = 'd'::regclass")"
 sql "ALTER SCHEMA uuid7_mapping OWNER TO CURRENT_USER" >/dev/null
 
+# ActiveRecord 7.1+ creates every schema of its schema.rb (create_schema "uuid7_state") before the extensions: an
+# empty uuid7_state is made again as the extension's own; one holding anything makes CREATE EXTENSION fail, untouched.
+ar="mig_mapping_schema_ar_$$"
+createdb "$ar" && MIG_DBS+=("$ar")
+check_eq "an empty uuid7_state made before CREATE EXTENSION becomes the extension's own" "t" \
+	"$(psql -X -A -t -q -d "$ar" -v ON_ERROR_STOP=1 -c "CREATE SCHEMA uuid7_state" -c "CREATE EXTENSION uuid7" \
+		-c "SELECT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+			WHERE d.classid = 'pg_namespace'::regclass AND d.objid = 'uuid7_state'::regnamespace AND d.deptype = 'e' AND e.extname = 'uuid7')" 2>&1)"
+squat="mig_mapping_schema_squat_$$"
+createdb "$squat" && MIG_DBS+=("$squat")
+out=$(psql -X -A -t -q -d "$squat" -v VERBOSITY=sqlstate -c "CREATE SCHEMA uuid7_state" -c "CREATE TABLE uuid7_state.mine (x int)" \
+	-c "CREATE EXTENSION uuid7" 2>&1)
+check_eq "a uuid7_state holding anything: CREATE EXTENSION fails (42P06) and leaves it as it was" "42P06|1|f" \
+	"$(grep -oE '42P06' <<<"$out" | head -n 1)|$(psql -X -A -t -q -d "$squat" -c "SELECT count(*) FROM pg_class WHERE relnamespace = 'uuid7_state'::regnamespace" -c "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'uuid7')" | paste -sd'|')"
+
 # The ActiveRecord scenario in spirit: the application's schema, dumped, loads into a fresh database with the extension.
 dump=$(mktemp /tmp/uuid7-mapping-schema-XXXXXX.sql)
 pg_dump --schema-only -d "$PGDATABASE" | grep -Ev '^\\(un)?restrict ' >"$dump"
+# (PostgreSQL 16's beta pg_dump writes the row-security policies of an extension's own tables as user DDL, which the
+# released ones do not: there those are left out of the comparison and of the load, and only those)
+if pg_dump --version | grep -q '16beta'; then
+	awk 'BEGIN { RS = ";\n"; ORS = ";\n" } !/CREATE POLICY [^\n]* ON uuid7_state\./' "$dump" >"$dump.kept" && mv "$dump.kept" "$dump"
+fi
 check_eq "the schema-only dump has no DDL of the extension's state" 0 "$(grep -c 'uuid7_state' "$dump")"
 check_true "the schema-only dump has the mapping schema and tables" \
 	"SELECT $(grep -c 'CREATE SCHEMA uuid7_mapping;' "$dump") = 1 AND $(grep -c 'CREATE TABLE uuid7_mapping\.' "$dump") = 2"
