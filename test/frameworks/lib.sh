@@ -83,5 +83,5 @@ fw_results() {
 }
 
 fw_npm_modules() {
-	bash "$FW_LIB_DIR/npm_modules.sh" "$1"
+	bash "$FW_LIB_DIR/knex/npm_modules.sh" "$1"
 }

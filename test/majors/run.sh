@@ -52,7 +52,7 @@ case $major in
 		fi
 		# Knex's modules (test/frameworks/knex.sh): installed on the host, copied into the chroot, whose npm may not
 		# reach the registry (a TLS proxy its certificates do not trust); without npm on the host the suite says why
-		bash test/frameworks/npm_modules.sh test/frameworks/knex >/dev/null && bash test/frameworks/npm_modules.sh test/frameworks/knex "$root" >/dev/null
+		bash test/frameworks/knex/npm_modules.sh test/frameworks/knex >/dev/null && bash test/frameworks/knex/npm_modules.sh test/frameworks/knex "$root" >/dev/null
 		copy_tree "$root/build/uuid7-$major" && : >"$root/build/results-$major" &&
 			chroot_run "$suite" env $citus_env UUID7_CITUS="${UUID7_CITUS:-1}" UUID7_CITUS_ROWS="${UUID7_CITUS_ROWS:-}" \
 				UUID7_PG_MAJOR="$major" UUID7_RESULTS="/build/results-$major" \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/frameworks/npm_modules.sh DIR [ROOT] — node_modules for DIR's package.json + package-lock.json, installed once
+# test/frameworks/knex/npm_modules.sh DIR [ROOT] — node_modules for DIR's package.json + package-lock.json, installed once
 # with `npm ci` into ROOT/var/cache/uuid7-npm/<hash of the two files> (ROOT: / by default) and reused; prints that
 # node_modules path (as seen from ROOT). The modules are plain JavaScript: test/majors/run.sh installs them on the host
 # and copies them into a chroot whose npm cannot reach the registry (a TLS proxy its certificates do not trust).
