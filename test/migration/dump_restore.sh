@@ -46,8 +46,8 @@ restore_list=()
 if [ "$(sql "SHOW server_version_num")" = 160000 ]; then
 	pg_restore -l "$dump" >"$dump.toc"
 	check_eq "16 snapshot: the policies its pg_dump wrongly dumps are all uuid7's" 0 \
-		"$(grep ' POLICY ' "$dump.toc" | grep -vc ' POLICY public uuid7_')"
-	grep -v ' POLICY public uuid7_' "$dump.toc" >"$dump.list"
+		"$(grep ' POLICY ' "$dump.toc" | grep -vc ' POLICY uuid7_state uuid7_')"
+	grep -v ' POLICY uuid7_state uuid7_' "$dump.toc" >"$dump.list"
 	restore_list=(-L "$dump.list")
 	pg_restore -L "$dump.list" -f "$dump.sql" "$dump" || fail "pg_restore -f (plain, 16 snapshot)" "failed"
 fi
