@@ -39,6 +39,12 @@ CREATE TABLE o_before AS SELECT id AS old_id, row_number() OVER (ORDER BY id) AS
 SELECT uuid7_migration_start(ARRAY['"On Line"."Parent"']::regclass[], '{"batch_blocks": 0}');
 SELECT uuid7_migration_start(ARRAY['"On Line"."Parent"']::regclass[], '{"pause_ms": "x"}');
 SELECT uuid7_migration_start(ARRAY['"On Line"."Parent"']::regclass[], '{"timestamp_column": "name"}');
+-- the plan read for an online run: a column named like a twin is the start's refusal, listed first
+ALTER TABLE "On Line".child ADD COLUMN uuid7_new_2 int;
+SELECT step, sqlstate, object FROM uuid7_migration_plan(ARRAY['"On Line"."Parent"']::regclass[], '{"online": true}') WHERE phase = 'refusal';
+SELECT count(*) AS offline_refusals FROM uuid7_migration_plan(ARRAY['"On Line"."Parent"']::regclass[]) WHERE phase = 'refusal';
+SELECT uuid7_migration_start(ARRAY['"On Line"."Parent"']::regclass[]);
+ALTER TABLE "On Line".child DROP COLUMN uuid7_new_2;
 SELECT uuid7_migration_start(ARRAY['"On Line"."Parent"']::regclass[], '{"bogus": 1}');
 CREATE TABLE o_nokey (a int);
 SELECT uuid7_migration_start(ARRAY['o_nokey']::regclass[]);

@@ -546,6 +546,7 @@ DECLARE
 	v_analyze boolean;
 	v_validate boolean;			-- count the references that no key answers in every converted column ("validate": true)
 	v_validate_some boolean;	-- ... in the columns whose foreign keys let them dangle (the default; "validate": false: none)
+	v_online boolean;			-- the plan of uuid7_migration_start(): the online migration's own refusals first
 	n_dangling bigint;
 	example text;
 	rec record;
@@ -575,12 +576,12 @@ BEGIN
 		RAISE EXCEPTION 'options must be a jsonb object' USING ERRCODE = '22023';
 	END IF;
 	FOR k IN SELECT jsonb_object_keys(options) LOOP
-		IF k NOT IN ('version', 'mapping_schema', 'analyze', 'validate', 'tables') THEN
+		IF k NOT IN ('version', 'mapping_schema', 'analyze', 'validate', 'online', 'tables') THEN
 			RAISE EXCEPTION 'unknown option "%"', k USING ERRCODE = '22023',
-				HINT = 'Top-level options are version, mapping_schema, analyze, validate and tables.';
+				HINT = 'Top-level options are version, mapping_schema, analyze, validate, online and tables.';
 		END IF;
 	END LOOP;
-	FOREACH k IN ARRAY ARRAY['analyze', 'validate'] LOOP
+	FOREACH k IN ARRAY ARRAY['analyze', 'validate', 'online'] LOOP
 		IF options ? k AND jsonb_typeof(options->k) <> 'boolean' THEN
 			RAISE EXCEPTION 'option "%" must be true or false', k USING ERRCODE = '22023';
 		END IF;
@@ -588,6 +589,7 @@ BEGIN
 	v_analyze := coalesce((options->>'analyze')::boolean, false);
 	v_validate := coalesce((options->>'validate')::boolean, false);
 	v_validate_some := coalesce((options->>'validate')::boolean, true);
+	v_online := coalesce((options->>'online')::boolean, false);
 	IF options ? 'tables' THEN
 		IF jsonb_typeof(options->'tables') <> 'object' THEN
 			RAISE EXCEPTION 'option "tables" must be an object keyed by table name' USING ERRCODE = '22023';
@@ -713,7 +715,7 @@ BEGIN
 		END IF;
 
 		-- options of this table
-		opt := options - 'tables' - 'analyze' - 'validate';
+		opt := options - 'tables' - 'analyze' - 'validate' - 'online';
 		IF tab_opts ? rel::oid::text THEN
 			opt := opt || (tab_opts -> rel::oid::text);
 		END IF;
@@ -1303,6 +1305,14 @@ BEGIN
 			r_detail := r_detail || 'fresh planner statistics'::text;
 			r_stmt := r_stmt || format('ANALYZE %s', rec.rel::regclass);
 		END LOOP;
+	END IF;
+
+	-- ---- read for an online run: what only the online migration refuses, first ------------------------------
+	IF v_online THEN
+		SELECT coalesce(array_agg(o.object ORDER BY o.n), '{}') || x_object, coalesce(array_agg(o.detail ORDER BY o.n), '{}') || x_detail,
+			   coalesce(array_agg(o.sqlstate ORDER BY o.n), '{}') || x_state, coalesce(array_agg(o.hint ORDER BY o.n), '{}') || x_hint
+		  INTO x_object, x_detail, x_state, x_hint
+		  FROM @extschema@.uuid7_plan_online_refusals(tables::oid[], t_oid, t_ts, c_rel, c_att) WITH ORDINALITY AS o(object, detail, sqlstate, hint, n);
 	END IF;
 
 	-- ---- output: refusals first, then the steps -------------------------------------------------------------

@@ -27,11 +27,11 @@ $fn$;
 COMMENT ON FUNCTION uuid7_online_plan(regclass[], jsonb, text) IS
 	'internal to the online migration: reads the offline plan into the temporary table uuid7_plan_rows and raises its first refusal (context start or swap)';
 
--- Row security that applies to the current role on a table of the migration: the backfill would skip the rows the
--- policies hide (their new columns NULL), and the verification, under the same policies, would not see them. So the
--- start refuses, and every step and the finish check again (ALTER TABLE ... FORCE ROW LEVEL SECURITY may come later):
--- 42501, naming the table and its policies. The owner of a table is subject to its policies only under FORCE ROW
--- LEVEL SECURITY; superusers and BYPASSRLS roles never are.
+-- Row security that applies on a table of the migration to the caller (who reads) or to the table's owner (who
+-- writes the twins; uuid7_online_rows_hidden): the backfill would skip the rows the policies hide (their new columns
+-- NULL), and the verification, under the same policies, would not see them. So the plan refuses it at the start,
+-- and every step and the finish check again (ALTER TABLE ... FORCE ROW LEVEL SECURITY may come later): 42501, naming
+-- the table and its policies.
 CREATE OR REPLACE FUNCTION uuid7_online_require_all_rows(migration bigint) RETURNS void
 LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp
@@ -40,17 +40,17 @@ DECLARE
 	rec record;
 BEGIN
 	FOR rec IN
-		SELECT t.relid, @extschema@.uuid7_policy_names(t.relid) AS policies
-		  FROM uuid7_state.uuid7_online_table t
-		 WHERE t.migration_id = migration AND row_security_active(t.relid)
+		SELECT t.relid, h.role_name, h.hint, @extschema@.uuid7_policy_names(t.relid) AS policies
+		  FROM uuid7_state.uuid7_online_table t, LATERAL @extschema@.uuid7_online_rows_hidden(t.relid) h
+		 WHERE t.migration_id = migration AND h.role_name IS NOT NULL
 		 ORDER BY t.ord
 	LOOP
 		RAISE EXCEPTION 'row-level security applies to role "%" on table %, which online migration % must read and write whole',
-				current_user, rec.relid, migration
+				rec.role_name, rec.relid, migration
 			USING ERRCODE = '42501',
 			DETAIL = coalesce(format('Policies: %s. Rows they hide would keep NULL in their new uuid columns.', rec.policies),
 							  'The table has row security enabled and no policy: every row is hidden.'),
-			HINT = 'Run the migration as a role with BYPASSRLS, or ALTER TABLE ... NO FORCE ROW LEVEL SECURITY for its duration (the owner is then exempt).';
+			HINT = rec.hint;
 	END LOOP;
 END;
 $fn$;
@@ -89,24 +89,14 @@ BEGIN
 		END IF;
 	END LOOP;
 	plan_opts := options - online_keys;
-	IF plan_opts ? 'timestamp_column' OR (jsonb_typeof(plan_opts->'tables') = 'object' AND EXISTS (
-			SELECT 1 FROM jsonb_each(plan_opts->'tables') e WHERE jsonb_typeof(e.value) = 'object' AND e.value ? 'timestamp_column')) THEN
-		RAISE EXCEPTION 'option "timestamp_column" is not supported by the online migration' USING ERRCODE = '0A000',
-			HINT = 'Rows keep their old key order; use uuid7_migrate() to carry a timestamp column into the new keys.';
+	IF plan_opts ? 'online' THEN
+		RAISE EXCEPTION 'unknown option "online"' USING ERRCODE = '22023',
+			HINT = 'uuid7_migration_start() always plans for an online run.';
 	END IF;
 
-	-- one online migration per table at a time (checked first: the plan would only see its mapping table)
-	FOR rec IN
-		SELECT t.relid, t.migration_id FROM uuid7_state.uuid7_online_table t
-		  JOIN uuid7_state.uuid7_online_migration om ON om.id = t.migration_id
-		 WHERE om.state NOT IN ('finished', 'aborted') AND t.relid = ANY (uuid7_migration_start.tables)
-	LOOP
-		RAISE EXCEPTION 'cannot migrate online: table % is part of online migration %, which is not finished', rec.relid, rec.migration_id
-			USING ERRCODE = '55006', HINT = 'Finish or abort that migration first.';
-	END LOOP;
-
-	-- the same refusals as uuid7_migrate(), from the same plan (read once: it refuses once a mapping table exists)
-	PERFORM @extschema@.uuid7_online_plan(tables, plan_opts, 'start');
+	-- the refusals of uuid7_migrate() and those of the online run, from the same plan read for an online run (read
+	-- once: it refuses once a mapping table exists)
+	PERFORM @extschema@.uuid7_online_plan(tables, plan_opts || '{"online": true}', 'start');
 
 	mid := @extschema@.uuid7_online_state_create(tables, options, plan_opts);
 	PERFORM @extschema@.uuid7_online_state_update(mid, 'uuid7_online_migration', jsonb_build_object('home', @extschema@.uuid7_online_home()));
@@ -159,22 +149,10 @@ BEGIN
 		  JOIN pg_attribute a ON a.attrelid = fk.conrelid AND a.attnum = u.att
 		 WHERE u.fatt = (SELECT attnum FROM pg_attribute WHERE attrelid = fk.confrelid AND attname = fk.key_column);
 	END LOOP;
-	PERFORM @extschema@.uuid7_online_require_all_rows(mid);
-	-- a twin column name that is already taken cannot be used
+	-- one online migration per table at a time: checked again now that this one is recorded (a start that raced it)
 	FOR rec IN
-		SELECT oc.relid, oc.new_name FROM uuid7_state.uuid7_online_column oc
-		 WHERE oc.migration_id = mid
-		   AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = oc.relid AND a.attname = oc.new_name AND NOT a.attisdropped)
-	LOOP
-		RAISE EXCEPTION 'cannot migrate online: table % already has a column named %', rec.relid, rec.new_name
-			USING ERRCODE = '42701', HINT = 'Rename that column first.';
-	END LOOP;
-	-- one online migration per table at a time
-	FOR rec IN
-		SELECT t.relid, t.migration_id FROM uuid7_state.uuid7_online_table t
-		  JOIN uuid7_state.uuid7_online_migration om ON om.id = t.migration_id
-		 WHERE om.id <> mid AND om.state NOT IN ('finished', 'aborted')
-		   AND t.relid IN (SELECT relid FROM uuid7_state.uuid7_online_table WHERE migration_id = mid)
+		SELECT b.* FROM @extschema@.uuid7_online_busy_tables(
+			(SELECT array_agg(t.relid::oid) FROM uuid7_state.uuid7_online_table t WHERE t.migration_id = mid), mid) b
 	LOOP
 		RAISE EXCEPTION 'cannot migrate online: table % is part of online migration %, which is not finished', rec.relid, rec.migration_id
 			USING ERRCODE = '55006', HINT = 'Finish or abort that migration first.';
@@ -197,10 +175,6 @@ BEGIN
 						  AND d.refclassid = 'pg_class'::regclass AND d.refobjid = px.indrelid AND d.refobjsubid = a.attnum)
 		 ORDER BY px.indrelid, px.indexrelid
 	LOOP
-		IF ix.contype = 'x' THEN
-			RAISE EXCEPTION 'cannot migrate online: exclusion constraint % on table % uses a converted column', ix.conname, ix.indrelid::regclass
-				USING ERRCODE = '0A000', HINT = 'Use uuid7_migrate(), which converts it in place.';
-		END IF;
 		ord := ord + 1;
 		PERFORM @extschema@.uuid7_online_state_insert(mid, 'uuid7_online_object', jsonb_build_array(jsonb_build_object(
 			'ord', ord, 'kind', 'index', 'relid', ix.indrelid::regclass, 'old_name', coalesce(ix.conname, ix.relname),

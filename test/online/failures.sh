@@ -359,13 +359,37 @@ sql "CREATE TABLE nopk (id bigint, x int); INSERT INTO nopk VALUES (1, 1)" >/dev
 offline=$(sqlstate_of "SELECT uuid7_migrate(ARRAY['nopk']::regclass[])")
 check_eq "(f) a table without a primary key: start refuses with uuid7_migrate's SQLSTATE (0A000)" "0A000 0A000" \
 	"$(sqlstate_of "SELECT uuid7_migration_start(ARRAY['nopk']::regclass[])") $offline"
-check_eq "(f) option timestamp_column: 0A000" "0A000" \
-	"$(sqlstate_of "SELECT uuid7_migration_start($tables, '{\"timestamp_column\": \"name\"}')")"
+sql "ALTER TABLE parent ADD COLUMN made timestamptz NOT NULL DEFAULT now()" >/dev/null
+check_eq "(f) option timestamp_column at the top level (a per-table option): 22023" "22023" \
+	"$(sqlstate_of "SELECT uuid7_migration_start($tables, '{\"timestamp_column\": \"made\"}')")"
 check_eq "(f) option timestamp_column for one table: 0A000" "0A000" \
-	"$(sqlstate_of "SELECT uuid7_migration_start($tables, '{\"tables\": {\"parent\": {\"timestamp_column\": \"name\"}}}')")"
+	"$(sqlstate_of "SELECT uuid7_migration_start($tables, '{\"tables\": {\"parent\": {\"timestamp_column\": \"made\"}}}')")"
 for bad in '"batch_blocks": 0' '"batch_blocks": "x"' '"batch_blocks": 1.5' '"pause_ms": -1' '"lock_retries": 0' '"lock_timeout_ms": null'; do
 	check_eq "(f) bad option {$bad}: 22023" "22023" "$(sqlstate_of "SELECT uuid7_migration_start($tables, '{$bad}')")"
 done
+# the plan read for an online run lists what only the online run refuses, first; read for an offline run, not
+plan_states() { sql "SELECT string_agg(sqlstate, ' ' ORDER BY step) FROM uuid7_migration_plan($1, '$2') WHERE phase = 'refusal'"; }
+check_eq "(f) plan {online} with timestamp_column: its one refusal is the start's 0A000" "0A000" \
+	"$(plan_states "$tables" '{"online": true, "tables": {"parent": {"timestamp_column": "made"}}}')"
+check_eq "(f) plan {online: false} with the same option: no refusal (the offline run carries it)" "" \
+	"$(plan_states "$tables" '{"online": false, "tables": {"parent": {"timestamp_column": "made"}}}')"
+sql "ALTER TABLE parent DROP COLUMN made" >/dev/null
+check_eq "(f) plan option online not a boolean: 22023" "22023" "$(sqlstate_of "SELECT * FROM uuid7_migration_plan($tables, '{\"online\": 1}')")"
+check_eq "(f) start with option online (it always plans online): 22023" "22023" \
+	"$(sqlstate_of "SELECT uuid7_migration_start($tables, '{\"online\": true}')")"
+sql "ALTER TABLE parent ADD COLUMN uuid7_new_1 int" >/dev/null
+check_eq "(f) the name of a twin taken: plan {online} 42701, start 42701, plan offline accepts" "42701|42701|" \
+	"$(plan_states "$tables" '{"online": true}')|$(sqlstate_of "SELECT uuid7_migration_start($tables)")|$(plan_states "$tables" '{}')"
+sql "ALTER TABLE parent DROP COLUMN uuid7_new_1" >/dev/null
+# FORCE ROW LEVEL SECURITY on child, owned by a role its policy hides rows from; a superuser migrates: the twins are
+# written as the owner, who would leave them NULL in the hidden rows
+sql "DROP ROLE IF EXISTS uuid7_f_owner; CREATE ROLE uuid7_f_owner; ALTER TABLE child OWNER TO uuid7_f_owner;
+	ALTER TABLE child ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY; CREATE POLICY tenant_lt_5 ON child USING (tenant_id < 5)" >/dev/null
+check_eq "(f) FORCE RLS on a table whose owner the policy restricts: plan {online} 42501 naming the owner, start 42501, offline accepts" \
+	"42501|t|42501|" \
+	"$(plan_states "$tables" '{"online": true}')|$(sql "SELECT bool_or(detail LIKE '%role uuid7_f_owner%') FROM uuid7_migration_plan($tables, '{\"online\": true}')")|$(sqlstate_of "SELECT uuid7_migration_start($tables)")|$(plan_states "$tables" '{}')"
+sql "DROP POLICY tenant_lt_5 ON child; ALTER TABLE child NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
+	ALTER TABLE child OWNER TO CURRENT_USER; DROP ROLE uuid7_f_owner" >/dev/null
 check_eq "(f) nothing recorded by the refused starts" "0|t" \
 	"$(sql "SELECT (SELECT count(*) FROM uuid7_state.uuid7_online_migration), to_regclass('uuid7_mapping.parent_uuid7_map') IS NULL")"
 id=$(online_start "$tables" "'{\"batch_blocks\": 1, \"pause_ms\": 200}'")
