@@ -20,7 +20,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
 
 namespace uuid7
 {
@@ -43,8 +42,14 @@ constexpr bool DerivedKeyFits(std::int64_t old_key) noexcept
  * name (UTF-8), each after its length as 4 bytes big-endian (so "a.b"+"c" and "a"+"b.c" differ), then the old key as
  * 8 bytes big-endian two's complement.
  */
-std::string DerivedKeyMessage(const char *schema, std::size_t schema_len, const char *table, std::size_t table_len,
-							  std::int64_t old_key);
+constexpr std::size_t kDerivedLabelSize = 21;
+constexpr std::size_t DerivedKeyMessageSize(std::size_t schema_len, std::size_t table_len) noexcept
+{
+	return kDerivedLabelSize + 4 + schema_len + 4 + table_len + 8;
+}
+/* Writes the message into out (DerivedKeyMessageSize(...) bytes): no allocation, so the PG regime may call it. */
+void WriteDerivedKeyMessage(std::uint8_t *out, const char *schema, std::size_t schema_len, const char *table,
+							std::size_t table_len, std::int64_t old_key) noexcept;
 
 /* Writes the derived v7 into out (16 bytes). False, and out untouched, when the old key does not fit. */
 bool WriteDerivedV7(std::uint8_t *out, std::int64_t old_key, const std::uint8_t *digest) noexcept;

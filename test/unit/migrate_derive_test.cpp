@@ -16,7 +16,10 @@ namespace
 
 std::string Message(const std::string &schema, const std::string &table, std::int64_t key)
 {
-	return DerivedKeyMessage(schema.data(), schema.size(), table.data(), table.size(), key);
+	std::string msg(DerivedKeyMessageSize(schema.size(), table.size()), '\0');
+	WriteDerivedKeyMessage(reinterpret_cast<std::uint8_t *>(&msg[0]), schema.data(), schema.size(), table.data(),
+						   table.size(), key);
+	return msg;
 }
 
 TEST(MigrateDerive, MessageIsLabelLengthsNamesAndKey)
