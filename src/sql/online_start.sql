@@ -95,6 +95,14 @@ BEGIN
 			HINT = 'Rows keep their old key order; use uuid7_migrate() to carry a timestamp column into the new keys.';
 	END IF;
 
+	-- Deterministic keys need the secret in every session that fills a mapping table: the worker and the steps run in
+	-- other sessions, later, and could only get it from a table. Refused rather than stored (nothing is said of it).
+	IF plan_opts ? 'deterministic_keys' THEN
+		RAISE EXCEPTION 'option "deterministic_keys" is not supported by the online migration' USING ERRCODE = '0A000',
+			DETAIL = 'The backfill runs in other sessions (the worker, uuid7_migration_step()), which could only read the secret from a table, and the secret is never stored.',
+			HINT = 'Use uuid7_migrate() for deterministic keys.';
+	END IF;
+
 	-- one online migration per table at a time (checked first: the plan would only see its mapping table)
 	FOR rec IN
 		SELECT t.relid, t.migration_id FROM uuid7_state.uuid7_online_table t
