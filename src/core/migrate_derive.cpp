@@ -22,7 +22,7 @@ constexpr std::uint16_t kRandAMask = 0x0FFF;
 } // namespace
 
 void WriteDerivedKeyMessage(std::uint8_t *out, const char *schema, std::size_t schema_len, const char *table,
-							std::size_t table_len, std::int64_t old_key) noexcept
+                            std::size_t table_len, std::int64_t old_key) noexcept
 {
 	std::memcpy(out, kLabel, sizeof kLabel);
 	out += sizeof kLabel;

@@ -49,7 +49,7 @@ constexpr std::size_t DerivedKeyMessageSize(std::size_t schema_len, std::size_t 
 }
 /* Writes the message into out (DerivedKeyMessageSize(...) bytes): no allocation, so the PG regime may call it. */
 void WriteDerivedKeyMessage(std::uint8_t *out, const char *schema, std::size_t schema_len, const char *table,
-							std::size_t table_len, std::int64_t old_key) noexcept;
+                            std::size_t table_len, std::int64_t old_key) noexcept;
 
 /* Writes the derived v7 into out (16 bytes). False, and out untouched, when the old key does not fit. */
 bool WriteDerivedV7(std::uint8_t *out, std::int64_t old_key, const std::uint8_t *digest) noexcept;

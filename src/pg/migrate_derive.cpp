@@ -30,7 +30,7 @@ static_assert(PG_SHA256_DIGEST_LENGTH == uuid7::kDerivedDigestSize, "HMAC-SHA-25
 namespace
 {
 
-/* The name as UTF-8, so that databases of other encodings sign the same bytes (NUL-terminated, palloc'd or the input). */
+/* The name as UTF-8 (len bytes), so that databases of other encodings sign the same bytes. */
 const char *NameUtf8(text *name, int *len)
 {
 	const int n = VARSIZE_ANY_EXHDR(name);
@@ -61,11 +61,11 @@ extern "C"
 		const size_t secret_len = VARSIZE_ANY_EXHDR(secret);
 
 		if (secret_len < uuid7::kDerivedMinSecret)
-			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			                errmsg("the secret of deterministic keys is too short"),
-			                errdetail("It has %zu bytes; at least %zu are needed.", secret_len, uuid7::kDerivedMinSecret),
-			                errhint("Use a long random string, e.g. 32 bytes from a password manager, and keep it "
-			                        "where the migration's callers can read it, not in the database.")));
+			ereport(ERROR,
+			        (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("the secret of deterministic keys is too short"),
+			         errdetail("It has %zu bytes; at least %zu are needed.", secret_len, uuid7::kDerivedMinSecret),
+			         errhint("Use a long random string, e.g. 32 bytes from a password manager, and keep it "
+			                 "where the migration's callers can read it, not in the database.")));
 		if (!uuid7::DerivedKeyFits(old_key))
 			ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 			                errmsg("key " INT64_FORMAT " of table \"%s\" cannot be a deterministic uuid7 key", old_key,

@@ -18,7 +18,7 @@ std::string Message(const std::string &schema, const std::string &table, std::in
 {
 	std::string msg(DerivedKeyMessageSize(schema.size(), table.size()), '\0');
 	WriteDerivedKeyMessage(reinterpret_cast<std::uint8_t *>(&msg[0]), schema.data(), schema.size(), table.data(),
-						   table.size(), key);
+	                       table.size(), key);
 	return msg;
 }
 
@@ -26,7 +26,7 @@ TEST(MigrateDerive, MessageIsLabelLengthsNamesAndKey)
 {
 	const std::string msg = Message("public", "users", 258);
 	const std::string expected = std::string("uuid7 derived key v1\0", 21) + std::string("\0\0\0\6", 4) + "public" +
-								 std::string("\0\0\0\5", 4) + "users" + std::string("\0\0\0\0\0\0\1\2", 8);
+	                             std::string("\0\0\0\5", 4) + "users" + std::string("\0\0\0\0\0\0\1\2", 8);
 	EXPECT_EQ(msg, expected);
 }
 
@@ -48,8 +48,8 @@ TEST(MigrateDerive, LayoutIsV7WithTheOldKeyAsTime)
 		digest[i] = static_cast<std::uint8_t>(0xF0 + i);
 	std::uint8_t out[kUuidSize];
 	ASSERT_TRUE(WriteDerivedV7(out, 0x0102030405LL, digest));
-	EXPECT_EQ(out[6] >> 4, 7);				 /* version 7 */
-	EXPECT_EQ(out[8] & 0xC0, 0x80);			 /* RFC 9562 variant */
+	EXPECT_EQ(out[6] >> 4, 7);      /* version 7 */
+	EXPECT_EQ(out[8] & 0xC0, 0x80); /* RFC 9562 variant */
 	const std::uint8_t time[6] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05};
 	EXPECT_EQ(std::memcmp(out, time, 6), 0); /* unix_ts_ms = the old key */
 	/* rand_a: the low 12 bits of digest bytes 0-1 (F0 F1 -> 0x0F1) */
@@ -67,8 +67,8 @@ TEST(MigrateDerive, OrderFollowsTheOldKeyWhateverTheDigest)
 	std::memset(high, 0xFF, sizeof high);
 	std::memset(low, 0x00, sizeof low);
 	std::uint8_t a[kUuidSize], b[kUuidSize];
-	for (std::int64_t key : {std::int64_t{0}, std::int64_t{1}, std::int64_t{41}, std::int64_t{1} << 40,
-							 kDerivedMaxOldKey - 1})
+	for (std::int64_t key :
+	     {std::int64_t{0}, std::int64_t{1}, std::int64_t{41}, std::int64_t{1} << 40, kDerivedMaxOldKey - 1})
 	{
 		ASSERT_TRUE(WriteDerivedV7(a, key, high));
 		ASSERT_TRUE(WriteDerivedV7(b, key + 1, low));
