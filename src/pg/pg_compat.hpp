@@ -18,6 +18,14 @@ extern "C"
 #error "uuid7 supports PostgreSQL 15 to 19"
 #endif
 
+/* The varlena macros (VARDATA_ANY, VARSIZE_ANY_EXHDR) moved from postgres.h to varatt.h in 16. */
+#if PG_VERSION_NUM >= 160000
+extern "C"
+{
+#include "varatt.h"
+}
+#endif
+
 /*
  * A module's magic block, named and versioned where the server has PG_MODULE_MAGIC_EXT (18 on). There the bare
  * PG_MODULE_MAGIC leaves the name and version fields to default, which -Wextra reports in C++.

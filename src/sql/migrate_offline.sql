@@ -20,6 +20,7 @@ DECLARE
 	unlocked_options jsonb;
 	progress boolean := false;
 	started timestamptz := clock_timestamp();
+	secret bytea;		-- "deterministic_keys": bound as $1 of the mapping fills, never written into a statement
 BEGIN
 	ext := @extschema@.uuid7_extension_schema();
 	-- "progress" is this function's own option (a NOTICE per step), not the plan's
@@ -30,6 +31,7 @@ BEGIN
 		progress := (options->>'progress')::boolean;
 		options := options - 'progress';
 	END IF;
+	secret := @extschema@.uuid7_derive_secret(options);
 	-- counting dangling references reads the referencing tables: only the plan made under the locks counts, the two
 	-- before it do not
 	unlocked_options := CASE WHEN jsonb_typeof(options) = 'object' THEN options || '{"validate": false}' ELSE options END;
@@ -69,7 +71,11 @@ BEGIN
 			RAISE NOTICE 'uuid7_migrate: step % of % (%): %, % s in', steps + 1, rec.total, rec.phase, rec.object,
 				round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
 		END IF;
-		EXECUTE rec.statement;
+		IF secret IS NOT NULL AND rec.phase = 'mapping' AND rec.statement LIKE 'INSERT INTO %' THEN
+			EXECUTE rec.statement USING secret;
+		ELSE
+			EXECUTE rec.statement;
+		END IF;
 		steps := steps + 1;
 		IF rec.phase = 'register' THEN migrated := migrated || to_jsonb(rec.object); END IF;
 		IF rec.phase = 'alter table' THEN altered := altered + 1; END IF;

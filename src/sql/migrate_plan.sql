@@ -563,6 +563,7 @@ DECLARE
 	lock_list text[] := '{}';
 	seq_stmts text[] := '{}';
 	src int;
+	v_derive boolean;			-- "deterministic_keys": keys derived from a secret (migrate_derive.sql), not drawn
 BEGIN
 	ext := @extschema@.uuid7_extension_schema();
 
@@ -576,9 +577,9 @@ BEGIN
 		RAISE EXCEPTION 'options must be a jsonb object' USING ERRCODE = '22023';
 	END IF;
 	FOR k IN SELECT jsonb_object_keys(options) LOOP
-		IF k NOT IN ('version', 'mapping_schema', 'analyze', 'validate', 'online', 'tables') THEN
+		IF k NOT IN ('version', 'mapping_schema', 'analyze', 'validate', 'online', 'tables', 'deterministic_keys') THEN
 			RAISE EXCEPTION 'unknown option "%"', k USING ERRCODE = '22023',
-				HINT = 'Top-level options are version, mapping_schema, analyze, validate, online and tables.';
+				HINT = 'Top-level options are version, mapping_schema, analyze, validate, online, deterministic_keys and tables.';
 		END IF;
 	END LOOP;
 	FOREACH k IN ARRAY ARRAY['analyze', 'validate', 'online'] LOOP
@@ -587,6 +588,7 @@ BEGIN
 		END IF;
 	END LOOP;
 	v_analyze := coalesce((options->>'analyze')::boolean, false);
+	v_derive := @extschema@.uuid7_derive_secret(options) IS NOT NULL;	-- checks the option; the secret stays there
 	v_validate := coalesce((options->>'validate')::boolean, false);
 	v_validate_some := coalesce((options->>'validate')::boolean, true);
 	v_online := coalesce((options->>'online')::boolean, false);
@@ -715,7 +717,7 @@ BEGIN
 		END IF;
 
 		-- options of this table
-		opt := options - 'tables' - 'analyze' - 'validate' - 'online';
+		opt := options - 'tables' - 'analyze' - 'validate' - 'online' - 'deterministic_keys';
 		IF tab_opts ? rel::oid::text THEN
 			opt := opt || (tab_opts -> rel::oid::text);
 		END IF;
@@ -839,6 +841,7 @@ BEGIN
 		t_map := t_map || format('%I.%I', map_schema, map_name);
 		t_mapns := t_mapns || map_schema;
 		t_ver := t_ver || v_version;
+		IF v_derive THEN PERFORM @extschema@.uuid7_derive_check(qname, v_version, t_ts[cardinality(t_ts)]); END IF;
 		c_rel := c_rel || rel::oid;
 		c_att := c_att || t_att[cardinality(t_att)];
 		c_src := c_src || cardinality(t_oid);
@@ -1019,25 +1022,33 @@ BEGIN
 		r_phase := r_phase || 'mapping'::text || 'mapping'::text || 'mapping'::text;
 		r_object := r_object || t_map[i] || t_map[i] || t_map[i];
 		r_detail := r_detail || format('create the mapping table of %s', qname)
-			|| format('one new v%s key per row of %s, in order of %s', t_ver[i], qname,
-					  CASE WHEN t_ts[i] IS NULL THEN quote_ident(k) ELSE format('%I, then %I', t_ts[i], k) END)
+			|| CASE WHEN v_derive THEN format('one deterministic v7 key per row of %s, derived from the secret ($1), the table''s name and %I, in order of %I', qname, k, k)
+			   ELSE format('one new v%s key per row of %s, in order of %s', t_ver[i], qname,
+					  CASE WHEN t_ts[i] IS NULL THEN quote_ident(k) ELSE format('%I, then %I', t_ts[i], k) END) END
 			|| 'index both directions'::text;
 		r_stmt := r_stmt
 			|| format('CREATE TABLE %s (old_id bigint NOT NULL, new_id uuid NOT NULL DEFAULT %s.uuid_generate_v%s())', t_map[i], ext, t_ver[i])
-			|| format('INSERT INTO %s (old_id, new_id) SELECT s.k, %s.uuid7_migration_next(%L::regclass, %s, %s, %s) FROM (SELECT %I AS k%s FROM %s ORDER BY %s OFFSET 0) AS s',
+			|| CASE WHEN v_derive THEN @extschema@.uuid7_derive_fill(t_oid[i], t_map[i], k) ELSE
+			   format('INSERT INTO %s (old_id, new_id) SELECT s.k, %s.uuid7_migration_next(%L::regclass, %s, %s, %s) FROM (SELECT %I AS k%s FROM %s ORDER BY %s OFFSET 0) AS s',
 					  t_map[i], ext, t_map[i], t_ver[i],
 					  CASE WHEN t_ts[i] IS NULL THEN 'NULL' ELSE 's.ts' END,
 					  CASE WHEN t_ts[i] IS NULL THEN 'false' ELSE 'true' END,
 					  k,
 					  CASE WHEN t_ts[i] IS NULL THEN '' ELSE format(', (%s)::timestamptz AS ts', t_tsexpr[i]) END,
 					  qname,
-					  CASE WHEN t_ts[i] IS NULL THEN '1' ELSE '2, 1' END)
+					  CASE WHEN t_ts[i] IS NULL THEN '1' ELSE '2, 1' END) END
 			|| format('ALTER TABLE %s ADD PRIMARY KEY (old_id), ADD UNIQUE (new_id)', t_map[i]);
 		r_phase := r_phase || 'mapping'::text;
 		r_object := r_object || t_map[i];
 		r_detail := r_detail || 'describe the mapping table'::text;
 		r_stmt := r_stmt || format('COMMENT ON TABLE %s IS %L', t_map[i],
 			format('uuid7 key mapping of %s (column %s): old_id -> new_id', qname, quote_ident(k)));
+		IF v_derive THEN		-- deterministic keys: said once per table, the secret never shown
+			r_phase := r_phase || 'note'::text;
+			r_object := r_object || t_map[i];
+			r_detail := r_detail || format('keys are deterministic (HMAC-SHA-256 of the secret, %s and the old key): the same secret, table name and rows give the same uuids on every database; the secret is not stored and not shown (the fill statement takes it as $1)', qname);
+			r_stmt := r_stmt || NULL::text;
+		END IF;
 		IF (SELECT relowner FROM pg_class WHERE oid = t_oid[i]) <> (SELECT oid FROM pg_roles WHERE rolname = current_user) THEN
 			r_phase := r_phase || 'mapping'::text;
 			r_object := r_object || t_map[i];
@@ -1312,7 +1323,7 @@ BEGIN
 		SELECT coalesce(array_agg(o.object ORDER BY o.n), '{}') || x_object, coalesce(array_agg(o.detail ORDER BY o.n), '{}') || x_detail,
 			   coalesce(array_agg(o.sqlstate ORDER BY o.n), '{}') || x_state, coalesce(array_agg(o.hint ORDER BY o.n), '{}') || x_hint
 		  INTO x_object, x_detail, x_state, x_hint
-		  FROM @extschema@.uuid7_plan_online_refusals(tables::oid[], t_oid, t_ts, c_rel, c_att) WITH ORDINALITY AS o(object, detail, sqlstate, hint, n);
+		  FROM @extschema@.uuid7_plan_online_refusals(tables::oid[], t_oid, t_ts, c_rel, c_att, v_derive) WITH ORDINALITY AS o(object, detail, sqlstate, hint, n);
 	END IF;
 
 	-- ---- output: refusals first, then the steps -------------------------------------------------------------

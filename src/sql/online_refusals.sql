@@ -39,9 +39,9 @@ COMMENT ON FUNCTION uuid7_online_rows_hidden(regclass) IS
 
 -- The online migration's own refusals of a migration the offline plan accepts (listed: the tables of the call; t_oid,
 -- t_ts: the keys the plan migrates and their timestamp columns; c_rel, c_att: every converted column, the keys
--- included), in a fixed order. Raised by
+-- included; derive: keys derived from a secret, option "deterministic_keys"), in a fixed order. Raised by
 -- uuid7_migration_start() through the plan; the swap reads the plan without them (the migration is under way).
-CREATE OR REPLACE FUNCTION uuid7_plan_online_refusals(listed oid[], t_oid oid[], t_ts text[], c_rel oid[], c_att int2[])
+CREATE OR REPLACE FUNCTION uuid7_plan_online_refusals(listed oid[], t_oid oid[], t_ts text[], c_rel oid[], c_att int2[], derive boolean)
 RETURNS TABLE (object text, detail text, sqlstate text, hint text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -56,6 +56,13 @@ BEGIN
 		RETURN QUERY SELECT current_user::text,
 			format('role %I cannot run a uuid7 migration worker: the worker logs in as the role that starts the migration, which may not log in', current_user),
 			'28000'::text, 'Give that role LOGIN, or start the migration as a role with LOGIN.'::text;
+	END IF;
+	-- Deterministic keys need the secret in every session that fills a mapping table: the worker and the steps run in
+	-- other sessions, later, and could only get it from a table. Refused rather than stored.
+	IF derive THEN
+		RETURN QUERY SELECT 'deterministic_keys'::text,
+			'option "deterministic_keys" is not supported by the online migration: the backfill runs in other sessions (the worker, uuid7_migration_step()), which could only read the secret from a table, and the secret is never stored'::text,
+			'0A000'::text, 'Use uuid7_migrate() for deterministic keys.'::text;
 	END IF;
 	FOR i IN 1 .. cardinality(t_oid) LOOP
 		IF t_ts[i] IS NOT NULL THEN
@@ -104,5 +111,5 @@ BEGIN
 	END LOOP;
 END;
 $fn$;
-COMMENT ON FUNCTION uuid7_plan_online_refusals(oid[], oid[], text[], oid[], int2[]) IS
+COMMENT ON FUNCTION uuid7_plan_online_refusals(oid[], oid[], text[], oid[], int2[], boolean) IS
 	'internal to the migration plan: what the online migration refuses beyond the offline plan (the plan''s "online" option)';
