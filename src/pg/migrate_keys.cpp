@@ -5,6 +5,9 @@
  *       the next new key of the run that fills mapping table `map` (strictly increasing within the run)
  *   uuid7_migration_lookup(map regclass, old_id bigint) RETURNS uuid
  *       old key → new key through mapping table `map`, loaded once per transaction into a sorted array
+ *   uuid7_reference_lookup(map regclass, old_id bigint, keep_null bool, ref text) RETURNS uuid
+ *       the same for a declared reference (option "references"): a missing key is NULL when keep_null, else an
+ *       error naming the reference `ref`
  *
  * The lookup reads the table itself, not through the executor, so it makes the executor's checks itself, as the
  * role calling it: SELECT on the table or on both columns it reads, and it refuses (42501) a table whose row-level
@@ -237,6 +240,7 @@ extern "C"
 
 	PG_FUNCTION_INFO_V1(uuid7_migration_next);
 	PG_FUNCTION_INFO_V1(uuid7_migration_lookup);
+	PG_FUNCTION_INFO_V1(uuid7_reference_lookup);
 
 	/*
 	 * uuid7_migration_next(map regclass, version integer, ts timestamptz, from_column boolean) RETURNS uuid
@@ -310,6 +314,42 @@ extern "C"
 			         errdetail("A referencing row holds a key that the referenced table does not have (a NOT VALID "
 			                   "foreign key, or a constraint added after the rows)."),
 			         errhint("Delete or fix the dangling references, then migrate again.")));
+		pg_uuid_t *out = uuid7::pg::NewUuid();
+		std::memcpy(out->data, entry->new_key, uuid7::kUuidSize);
+		PG_RETURN_UUID_P(out);
+	}
+
+	/*
+	 * uuid7_reference_lookup(map regclass, old_id bigint, keep_null boolean, ref text) RETURNS uuid   (not STRICT)
+	 *
+	 * Used in the USING expressions that convert a declared reference (a column holding keys without a foreign key
+	 * constraint). A NULL old_id stays NULL. An old key missing from the map (a dangling reference) is NULL when
+	 * keep_null (the reference's "dangling": "null"), else an error naming the reference.
+	 */
+	Datum uuid7_reference_lookup(PG_FUNCTION_ARGS)
+	{
+		if (PG_ARGISNULL(1))
+			PG_RETURN_NULL();
+		if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			                errmsg("uuid7_reference_lookup: map, keep_null and ref must not be null")));
+		const Oid map = PG_GETARG_OID(0);
+		const int64 old_key = PG_GETARG_INT64(1);
+		LoadedMap *loaded = FindLoadedMap(map);
+		const uuid7::KeyMapEntry *entry =
+		    uuid7::KeyMapFind(loaded->entries, loaded->n, loaded->dense, loaded->nslots, old_key);
+		if (entry == nullptr)
+		{
+			if (PG_GETARG_BOOL(2))
+				PG_RETURN_NULL();
+			ereport(ERROR,
+			        (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			         errmsg("declared reference %s holds " INT64_FORMAT ", which has no entry in mapping table \"%s\"",
+			                text_to_cstring(PG_GETARG_TEXT_PP(3)), old_key, get_rel_name(map)),
+			         errdetail("No row of the referenced table has that key (a dangling reference)."),
+			         errhint("Fix or delete the dangling values, or add \"dangling\": \"null\" to this reference "
+			                 "to set them NULL; uuid7_migration_plan() counts them.")));
+		}
 		pg_uuid_t *out = uuid7::pg::NewUuid();
 		std::memcpy(out->data, entry->new_key, uuid7::kUuidSize);
 		PG_RETURN_UUID_P(out);

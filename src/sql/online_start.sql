@@ -95,6 +95,11 @@ BEGIN
 			HINT = 'Rows keep their old key order; use uuid7_migrate() to carry a timestamp column into the new keys.';
 	END IF;
 
+	IF plan_opts ? 'references' THEN
+		RAISE EXCEPTION 'option "references" is not supported by the online migration' USING ERRCODE = '0A000',
+			HINT = 'Declared references are converted by uuid7_migrate() (offline) only; the online sync, backfill and verification do not cover them yet.';
+	END IF;
+
 	-- one online migration per table at a time (checked first: the plan would only see its mapping table)
 	FOR rec IN
 		SELECT t.relid, t.migration_id FROM uuid7_state.uuid7_online_table t
