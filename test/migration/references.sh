@@ -162,3 +162,51 @@ check_eq "comments: the Photo row with the same dangling number keeps it" "8000"
 check_eq "the index on editor_id was rebuilt for uuid" "CREATE INDEX posts_editor_idx ON public.posts USING btree (editor_id)|t" \
 	"$(sql "SELECT pg_get_indexdef('posts_editor_idx'::regclass), indisvalid FROM pg_index WHERE indexrelid = 'posts_editor_idx'::regclass")"
 check_true "joins work: posts.editor_id = users.id" "SELECT count(*) = 450 FROM posts p JOIN users u ON u.id = p.editor_id"
+
+# ---- two migrated tables: a polymorphic pair over both, a self-reference, a table with a foreign key and a soft one ----
+sql "CREATE SCHEMA \"App\"" >/dev/null
+mig_setup <<'SQL'
+CREATE TABLE "App".orgs (id int PRIMARY KEY, parent int, name text);
+INSERT INTO "App".orgs SELECT g, CASE WHEN g > 1 THEN g / 2 END, 'o' || g FROM generate_series(1, 50) g;
+CREATE TABLE "App".people (id bigint PRIMARY KEY, org_id int REFERENCES "App".orgs, "Manager" bigint);
+INSERT INTO "App".people SELECT g, 1 + g % 50, CASE WHEN g > 1 THEN g - 1 END FROM generate_series(1, 80) g;
+CREATE TABLE "App".events (id int PRIMARY KEY, kind varchar(10), target text COLLATE "C");
+INSERT INTO "App".events SELECT g, CASE g % 3 WHEN 0 THEN 'org' WHEN 1 THEN 'person' ELSE 'other' END,
+	CASE g % 3 WHEN 0 THEN (1 + g % 50)::text WHEN 1 THEN (1 + g % 80)::text ELSE 'x-' || g END
+  FROM generate_series(1, 300) g;
+CREATE TABLE before.events AS SELECT * FROM "App".events;
+CREATE TABLE before.people AS SELECT * FROM "App".people;
+CREATE TABLE before.orgs AS SELECT * FROM "App".orgs;
+SQL
+t2="ARRAY['\"App\".orgs', '\"App\".people']::regclass[]"
+refs2='{"references": [
+	{"column": "\"App\".orgs.parent", "to": "\"App\".orgs"},
+	{"column": "\"App\".people.\"Manager\"", "to": "people"},
+	{"column": "\"App\".events.target", "to": "orgs", "type_column": "kind", "type_value": "org"},
+	{"column": "\"App\".events.target", "to": "people", "type_column": "kind", "type_value": "person"}]}'
+bad2() {	# NAME SQLSTATE REFERENCES-JSON
+	check_sqlstate "$1" "$2" "SELECT uuid7_migrate($t2, $(sql_literal "{\"references\": [$3]}")::jsonb)"
+}
+bad2 "polymorphic: the same type value twice" 22023 '{"column": "\"App\".events.target", "to": "orgs", "type_column": "kind", "type_value": "org"}, {"column": "\"App\".events.target", "to": "people", "type_column": "kind", "type_value": "org"}'
+bad2 "polymorphic mixed with a plain declaration of the column" 22023 '{"column": "\"App\".events.target", "to": "orgs", "type_column": "kind", "type_value": "org"}, {"column": "\"App\".events.target", "to": "people"}'
+bad2 "the column of a foreign key to a migrated key" 22023 '{"column": "\"App\".people.org_id", "to": "orgs"}'
+bad2 "identifiers are case-sensitive when quoted (\"Manager\" vs Manager)" 42703 '{"column": "\"App\".people.Manager", "to": "people"}'
+check_eq "plan: no refusal" "" "$(mig_plan_refusals "$t2" "$(sql_literal "$refs2")::jsonb")"
+check_eq "plan: people rewritten once with its foreign key column, its key and its declared reference" "1|t" \
+	"$(sql "SELECT count(*), bool_and(statement LIKE '%org_id%' AND statement LIKE '%\"Manager\"%' AND statement LIKE '%ALTER COLUMN id TYPE%')
+			  FROM uuid7_migration_plan($t2, $(sql_literal "$refs2")::jsonb) WHERE phase = 'alter table' AND object = '\"App\".people'")"
+mig_migrate "uuid7_migrate(orgs, people) with a self-reference and a two-way polymorphic pair" "$t2" "$(sql_literal "$refs2")::jsonb"
+mo='uuid7_mapping.orgs_uuid7_map'; mp='uuid7_mapping.people_uuid7_map'
+check_eq "orgs.parent (a self-reference): through the orgs mapping, NULL kept" "0|1" \
+	"$(sql "SELECT count(*) FILTER (WHERE o.parent IS DISTINCT FROM (SELECT new_id FROM $mo m WHERE m.old_id = b.parent)), count(*) FILTER (WHERE o.parent IS NULL)
+		 FROM \"App\".orgs o JOIN $mo k ON k.new_id = o.id JOIN before.orgs b ON b.id = k.old_id")"
+check_eq "people.\"Manager\": through the people mapping" "0|uuid" \
+	"$(sql "SELECT count(*) FILTER (WHERE p.\"Manager\" IS DISTINCT FROM (SELECT new_id FROM $mp m WHERE m.old_id = b.\"Manager\")), min(pg_typeof(p.\"Manager\")::text)
+		 FROM \"App\".people p JOIN $mp k ON k.new_id = p.id JOIN before.people b ON b.id = k.old_id")"
+check_eq "events.target: 'org' rows through orgs, 'person' rows through people, 'other' rows unchanged; type and collation kept" "0|0|0|text|C" \
+	"$(sql "SELECT count(*) FILTER (WHERE b.kind = 'org' AND e.target IS DISTINCT FROM (SELECT new_id::text FROM $mo WHERE old_id = b.target::bigint)),
+			  count(*) FILTER (WHERE b.kind = 'person' AND e.target IS DISTINCT FROM (SELECT new_id::text FROM $mp WHERE old_id = b.target::bigint)),
+			  count(*) FILTER (WHERE b.kind = 'other' AND e.target IS DISTINCT FROM b.target),
+			  (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '\"App\".events'::regclass AND attname = 'target'),
+			  (SELECT collname FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation WHERE attrelid = '\"App\".events'::regclass AND attname = 'target')
+		 FROM \"App\".events e JOIN before.events b USING (id)")"
