@@ -210,3 +210,19 @@ check_eq "events.target: 'org' rows through orgs, 'person' rows through people, 
 			  (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '\"App\".events'::regclass AND attname = 'target'),
 			  (SELECT collname FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation WHERE attrelid = '\"App\".events'::regclass AND attname = 'target')
 		 FROM \"App\".events e JOIN before.events b USING (id)")"
+
+# ---- refused by the plan: a multidimensional array, a default on an integer reference; nothing changed -------------
+mig_setup <<'SQL'
+CREATE TABLE accounts (id int PRIMARY KEY);
+INSERT INTO accounts SELECT generate_series(1, 10);
+CREATE TABLE grid (id int PRIMARY KEY, cells bigint[], owner_id bigint DEFAULT 1);
+INSERT INTO grid VALUES (1, '{{1,2},{3,4}}', 1), (2, '{5}', 2);
+SQL
+before=$(fingerprint)
+t3="ARRAY['public.accounts']::regclass[]"
+r3="$(sql_literal '{"references": [{"column": "public.grid.cells", "to": "accounts"}, {"column": "public.grid.owner_id", "to": "accounts"}]}')::jsonb"
+check_eq "plan: a multidimensional array (22023) and the default on owner_id (0A000) are refused, with hints" "0A000|t 22023|t" \
+	"$(sql "SELECT string_agg(format('%s|%s', sqlstate, hint IS NOT NULL), ' ' ORDER BY sqlstate)
+			  FROM uuid7_migration_plan($t3, $r3) WHERE phase = 'refusal'")"
+check_sqlstate "migrate: refused" 0A000 "SELECT uuid7_migrate($t3, $r3)"
+check_eq "the refusals changed nothing" "$before" "$(fingerprint)"
