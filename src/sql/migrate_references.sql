@@ -17,13 +17,16 @@ CREATE OR REPLACE FUNCTION uuid7_reference_lookup(map regclass, old_id bigint, k
 COMMENT ON FUNCTION uuid7_reference_lookup(regclass, bigint, boolean, text) IS
 	'internal to uuid7_migrate(): old key -> new key of a declared reference ref through a mapping table; NULL stays NULL; a missing key is NULL when keep_null, else an error (23503)';
 
--- Raises an error from a SQL expression (the declared reference conversions); returns nothing.
+-- Raises an error from a SQL expression (the declared reference conversions): 23503 or 22023 (any other code: P0001).
 CREATE OR REPLACE FUNCTION uuid7_reference_raise(code text, message text, hint text) RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-	RAISE EXCEPTION USING ERRCODE = code, MESSAGE = message, HINT = hint;
+	IF code IS NULL OR code NOT IN ('23503', '22023') THEN
+		code := 'P0001';	-- only the two errors of the conversions; never an internal or system error
+	END IF;
+	RAISE EXCEPTION USING ERRCODE = code, MESSAGE = coalesce(message, 'declared reference conversion failed'), HINT = coalesce(hint, '');
 END;
 $fn$;
 COMMENT ON FUNCTION uuid7_reference_raise(text, text, text) IS
