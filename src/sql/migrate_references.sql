@@ -17,53 +17,19 @@ CREATE OR REPLACE FUNCTION uuid7_reference_lookup(map regclass, old_id bigint, k
 COMMENT ON FUNCTION uuid7_reference_lookup(regclass, bigint, boolean, text) IS
 	'internal to uuid7_migrate(): old key -> new key of a declared reference ref through a mapping table; NULL stays NULL; a missing key is NULL when keep_null, else an error (23503)';
 
--- Raises an error from a SQL expression (the declared reference conversions): 23503 or 22023 (any other code: P0001).
-CREATE OR REPLACE FUNCTION uuid7_reference_raise(code text, message text, hint text) RETURNS text
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-	IF code IS NULL OR code NOT IN ('23503', '22023') THEN
-		code := 'P0001';	-- only the two errors of the conversions; never an internal or system error
-	END IF;
-	RAISE EXCEPTION USING ERRCODE = code, MESSAGE = coalesce(message, 'declared reference conversion failed'), HINT = coalesce(hint, '');
-END;
-$fn$;
-COMMENT ON FUNCTION uuid7_reference_raise(text, text, text) IS
-	'internal to uuid7_migrate(): raises the error of a declared reference conversion';
-
--- A text value holding an old key as digits -> the new key's text (NULL stays NULL). A value that is not an integer
--- of at most 18 digits, or that no key answers, is dangling.
+-- A text value holding an old key as digits (an integer of at most 18 digits, nothing else) -> the new key's text;
+-- NULL stays NULL; anything else, or a key no row has, is dangling (NULL when keep_null, else 23503).
 CREATE OR REPLACE FUNCTION uuid7_reference_text(map regclass, val text, keep_null boolean, ref text) RETURNS text
-LANGUAGE sql STABLE PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-	SELECT CASE WHEN val IS NULL THEN NULL
-				WHEN val OPERATOR(pg_catalog.~) '^-?[0-9]{1,18}$'
-				THEN @extschema@.uuid7_reference_lookup(map, val::pg_catalog.int8, keep_null, ref)::pg_catalog.text
-				WHEN keep_null THEN NULL
-				ELSE @extschema@.uuid7_reference_raise('23503',
-					pg_catalog.format('declared reference %s holds %L, which is not a key of mapping table %s', ref, val, map),
-					'Fix or delete the dangling values, or add "dangling": "null" to this reference to set them NULL; uuid7_migration_plan() counts them.')
-		   END
-$fn$;
+	AS 'MODULE_PATHNAME', 'uuid7_reference_text'
+	LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION uuid7_reference_text(regclass, text, boolean, text) IS
 	'internal to uuid7_migrate(): a declared text reference holding an old key as digits -> the new key as text (a dangling value: NULL when keep_null, else 23503)';
 
--- An array of old keys -> the array of new keys, element by element, order and NULL elements kept (one dimension).
+-- An array of old keys -> the array of new keys, element by element: order, NULL elements and the lower bound kept
+-- (one dimension: 22023 otherwise); a NULL array stays NULL, an empty one empty.
 CREATE OR REPLACE FUNCTION uuid7_reference_array(map regclass, vals bigint[], keep_null boolean, ref text) RETURNS uuid[]
-LANGUAGE sql STABLE PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-	SELECT CASE WHEN vals IS NULL THEN NULL
-				WHEN pg_catalog.array_ndims(vals) > 1
-				THEN @extschema@.uuid7_reference_raise('22023',
-					pg_catalog.format('declared reference %s holds a multidimensional array', ref),
-					'Only one-dimensional arrays of keys are converted.')::pg_catalog.uuid[]
-				ELSE coalesce((SELECT pg_catalog.array_agg(@extschema@.uuid7_reference_lookup(map, u.e, keep_null, ref) ORDER BY u.n)
-								 FROM pg_catalog.unnest(vals) WITH ORDINALITY AS u(e, n)), '{}'::pg_catalog.uuid[])
-		   END
-$fn$;
+	AS 'MODULE_PATHNAME', 'uuid7_reference_array'
+	LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION uuid7_reference_array(regclass, bigint[], boolean, text) IS
 	'internal to uuid7_migrate(): a declared array reference -> uuid[] element by element, order and NULL elements kept (a dangling element: NULL when keep_null, else 23503)';
 
@@ -321,7 +287,8 @@ BEGIN
 					k, d_rel[i]::regclass, cond, t_oid[d_src[i]]::regclass, key_col) INTO n_dangling, example;
 				EXECUTE format('SELECT count(*) FROM %2$s r WHERE pg_catalog.array_ndims(r.%1$I) > 1', k, d_rel[i]::regclass) INTO n_multi;
 			ELSE
-				EXECUTE format('SELECT count(*), min(r.%1$I::pg_catalog.text) FROM %2$s r WHERE r.%1$I IS NOT NULL%3$s AND NOT EXISTS (SELECT FROM %4$s k WHERE r.%1$I::pg_catalog.text OPERATOR(pg_catalog.~) ''^-?[0-9]{1,18}$'' AND k.%5$I OPERATOR(pg_catalog.=) (CASE WHEN r.%1$I::pg_catalog.text OPERATOR(pg_catalog.~) ''^-?[0-9]{1,18}$'' THEN r.%1$I::pg_catalog.text::pg_catalog.int8 END))',
+				-- (a left join, so that it hashes: a value that is no integer has x NULL and matches nothing)
+				EXECUTE format('SELECT count(*), min(s.v) FROM (SELECT r.%1$I::pg_catalog.text AS v, CASE WHEN r.%1$I::pg_catalog.text OPERATOR(pg_catalog.~) ''^-?[0-9]{1,18}$'' THEN r.%1$I::pg_catalog.text::pg_catalog.int8 END AS x FROM %2$s r WHERE r.%1$I IS NOT NULL%3$s) AS s LEFT JOIN %4$s k ON k.%5$I OPERATOR(pg_catalog.=) s.x WHERE k.%5$I IS NULL',
 					k, d_rel[i]::regclass, cond, t_oid[d_src[i]]::regclass, key_col) INTO n_dangling, example;
 			END IF;
 			rel := d_rel[i]; part := NULL;
