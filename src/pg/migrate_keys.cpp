@@ -5,6 +5,13 @@
  *       the next new key of the run that fills mapping table `map` (strictly increasing within the run)
  *   uuid7_migration_lookup(map regclass, old_id bigint) RETURNS uuid
  *       old key → new key through mapping table `map`, loaded once per transaction into a sorted array
+ *   uuid7_reference_lookup(map regclass, old_id bigint, keep_null bool, ref text) RETURNS uuid
+ *       the same for a declared reference (option "references"): a missing key is NULL when keep_null, else an
+ *       error naming the reference `ref`
+ *   uuid7_reference_text(map regclass, old_id text, keep_null bool, ref text) RETURNS text
+ *       the same for a key written as digits in text (-?[0-9]{1,18}; anything else is dangling): the new key's text
+ *   uuid7_reference_array(map regclass, old_ids bigint[], keep_null bool, ref text) RETURNS uuid[]
+ *       the same element by element (one dimension; order, NULL elements and the lower bound kept)
  *
  * The lookup reads the table itself, not through the executor, so it makes the executor's checks itself, as the
  * role calling it: SELECT on the table or on both columns it reads, and it refuses (42501) a table whose row-level
@@ -37,6 +44,7 @@ extern "C"
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -230,6 +238,19 @@ LoadedMap *FindLoadedMap(Oid map)
 	return LoadMap(map);
 }
 
+/* A declared reference's value with no entry in the map (and no "dangling": "null"): the error naming it. */
+[[noreturn]] void ReferenceMiss(Oid map, int64 old_key, text *ref)
+{
+	ereport(ERROR,
+	        (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+	         errmsg("declared reference %s holds " INT64_FORMAT ", which has no entry in mapping table \"%s\"",
+	                text_to_cstring(ref), old_key, get_rel_name(map)),
+	         errdetail("No row of the referenced table has that key (a dangling reference)."),
+	         errhint("Fix or delete the dangling values, or add \"dangling\": \"null\" to this reference to set them "
+	                 "NULL; uuid7_migration_plan() counts them.")));
+	pg_unreachable();
+}
+
 } // namespace
 
 extern "C"
@@ -237,6 +258,9 @@ extern "C"
 
 	PG_FUNCTION_INFO_V1(uuid7_migration_next);
 	PG_FUNCTION_INFO_V1(uuid7_migration_lookup);
+	PG_FUNCTION_INFO_V1(uuid7_reference_lookup);
+	PG_FUNCTION_INFO_V1(uuid7_reference_array);
+	PG_FUNCTION_INFO_V1(uuid7_reference_text);
 
 	/*
 	 * uuid7_migration_next(map regclass, version integer, ts timestamptz, from_column boolean) RETURNS uuid
@@ -313,6 +337,161 @@ extern "C"
 		pg_uuid_t *out = uuid7::pg::NewUuid();
 		std::memcpy(out->data, entry->new_key, uuid7::kUuidSize);
 		PG_RETURN_UUID_P(out);
+	}
+
+	/*
+	 * uuid7_reference_lookup(map regclass, old_id bigint, keep_null boolean, ref text) RETURNS uuid   (not STRICT)
+	 *
+	 * Used in the USING expressions that convert a declared reference (a column holding keys without a foreign key
+	 * constraint). A NULL old_id stays NULL. An old key missing from the map (a dangling reference) is NULL when
+	 * keep_null (the reference's "dangling": "null"), else an error naming the reference.
+	 */
+	Datum uuid7_reference_lookup(PG_FUNCTION_ARGS)
+	{
+		if (PG_ARGISNULL(1))
+			PG_RETURN_NULL();
+		if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			                errmsg("uuid7_reference_lookup: map, keep_null and ref must not be null")));
+		const Oid map = PG_GETARG_OID(0);
+		const int64 old_key = PG_GETARG_INT64(1);
+		LoadedMap *loaded = FindLoadedMap(map);
+		const uuid7::KeyMapEntry *entry =
+		    uuid7::KeyMapFind(loaded->entries, loaded->n, loaded->dense, loaded->nslots, old_key);
+		if (entry == nullptr)
+		{
+			if (PG_GETARG_BOOL(2))
+				PG_RETURN_NULL();
+			ReferenceMiss(map, old_key, PG_GETARG_TEXT_PP(3));
+		}
+		pg_uuid_t *out = uuid7::pg::NewUuid();
+		std::memcpy(out->data, entry->new_key, uuid7::kUuidSize);
+		PG_RETURN_UUID_P(out);
+	}
+
+	/*
+	 * uuid7_reference_array(map regclass, old_ids bigint[], keep_null boolean, ref text) RETURNS uuid[]   (not STRICT)
+	 *
+	 * A declared array reference: each element through the map, in order; a NULL element stays NULL, a missing key
+	 * is NULL when keep_null, else an error naming the reference. A NULL array stays NULL, an empty one empty; the
+	 * lower bound is kept. Only one dimension (22023 otherwise).
+	 */
+	Datum uuid7_reference_array(PG_FUNCTION_ARGS)
+	{
+		if (PG_ARGISNULL(1))
+			PG_RETURN_NULL();
+		if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			                errmsg("uuid7_reference_array: map, keep_null and ref must not be null")));
+		const Oid map = PG_GETARG_OID(0);
+		ArrayType *in = PG_GETARG_ARRAYTYPE_P(1);
+		const bool keep_null = PG_GETARG_BOOL(2);
+		if (ARR_NDIM(in) > 1)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			                errmsg("declared reference %s holds a multidimensional array",
+			                       text_to_cstring(PG_GETARG_TEXT_PP(3))),
+			                errhint("Only one-dimensional arrays of keys are converted.")));
+		if (ARR_NDIM(in) == 0)
+			PG_RETURN_ARRAYTYPE_P(construct_empty_array(UUIDOID));
+		int16 elmlen;
+		bool elmbyval;
+		char elmalign;
+		get_typlenbyvalalign(INT8OID, &elmlen, &elmbyval, &elmalign);
+		Datum *elems;
+		bool *nulls;
+		int n;
+		deconstruct_array(in, INT8OID, elmlen, elmbyval, elmalign, &elems, &nulls, &n);
+		LoadedMap *loaded = FindLoadedMap(map);
+		Datum *out = static_cast<Datum *>(palloc(sizeof(Datum) * static_cast<size_t>(n)));
+		bool *out_nulls = static_cast<bool *>(palloc(sizeof(bool) * static_cast<size_t>(n)));
+		for (int i = 0; i < n; i++)
+		{
+			out[i] = static_cast<Datum>(0);
+			out_nulls[i] = true;
+			if (nulls[i])
+				continue;
+			const int64 old_key = DatumGetInt64(elems[i]);
+			const uuid7::KeyMapEntry *entry =
+			    uuid7::KeyMapFind(loaded->entries, loaded->n, loaded->dense, loaded->nslots, old_key);
+			if (entry == nullptr)
+			{
+				if (keep_null)
+					continue;
+				ReferenceMiss(map, old_key, PG_GETARG_TEXT_PP(3));
+			}
+			pg_uuid_t *u = uuid7::pg::NewUuid();
+			std::memcpy(u->data, entry->new_key, uuid7::kUuidSize);
+			out[i] = UUIDPGetDatum(u);
+			out_nulls[i] = false;
+		}
+		int dims[1] = {n};
+		int lbs[1] = {ARR_LBOUND(in)[0]};
+		PG_RETURN_ARRAYTYPE_P(construct_md_array(out, out_nulls, 1, dims, lbs, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+	}
+
+	/*
+	 * uuid7_reference_text(map regclass, old_id text, keep_null boolean, ref text) RETURNS text   (not STRICT)
+	 *
+	 * A declared text reference: a key written as an integer of at most 18 digits (an optional minus sign, nothing
+	 * else) -> the new key's text. A NULL stays NULL; anything else, or a key missing from the map, is dangling:
+	 * NULL when keep_null, else an error naming the reference.
+	 */
+	Datum uuid7_reference_text(PG_FUNCTION_ARGS)
+	{
+		if (PG_ARGISNULL(1))
+			PG_RETURN_NULL();
+		if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			                errmsg("uuid7_reference_text: map, keep_null and ref must not be null")));
+		const Oid map = PG_GETARG_OID(0);
+		text *val = PG_GETARG_TEXT_PP(1);
+		const bool keep_null = PG_GETARG_BOOL(2);
+		const char *p = VARDATA_ANY(val);
+		const int len = VARSIZE_ANY_EXHDR(val);
+		int i = (len > 0 && p[0] == '-') ? 1 : 0;
+		const bool negative = i == 1;
+		bool ok = len - i >= 1 && len - i <= 18;
+		int64 old_key = 0;
+		for (; ok && i < len; i++)
+		{
+			if (p[i] < '0' || p[i] > '9')
+				ok = false;
+			else
+				old_key = old_key * 10 + (p[i] - '0');
+		}
+		if (negative)
+			old_key = -old_key;
+		if (!ok)
+		{
+			if (keep_null)
+				PG_RETURN_NULL();
+			ereport(ERROR, (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			                errmsg("declared reference %s holds \"%s\", which is not an integer key",
+			                       text_to_cstring(PG_GETARG_TEXT_PP(3)), text_to_cstring(val)),
+			                errdetail("A text reference holds each key as an integer of at most 18 digits."),
+			                errhint("Fix or delete the dangling values, or add \"dangling\": \"null\" to this reference "
+			                        "to set them NULL; uuid7_migration_plan() counts them.")));
+		}
+		LoadedMap *loaded = FindLoadedMap(map);
+		const uuid7::KeyMapEntry *entry =
+		    uuid7::KeyMapFind(loaded->entries, loaded->n, loaded->dense, loaded->nslots, old_key);
+		if (entry == nullptr)
+		{
+			if (keep_null)
+				PG_RETURN_NULL();
+			ReferenceMiss(map, old_key, PG_GETARG_TEXT_PP(3));
+		}
+		static const char hex[] = "0123456789abcdef";
+		char buf[2 * UUID_LEN + 4];
+		int o = 0;
+		for (int b = 0; b < UUID_LEN; b++)
+		{
+			if (b == 4 || b == 6 || b == 8 || b == 10)
+				buf[o++] = '-';
+			buf[o++] = hex[entry->new_key[b] >> 4];
+			buf[o++] = hex[entry->new_key[b] & 0x0F];
+		}
+		PG_RETURN_TEXT_P(cstring_to_text_with_len(buf, o));
 	}
 
 } // extern "C"

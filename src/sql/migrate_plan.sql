@@ -564,6 +564,11 @@ DECLARE
 	seq_stmts text[] := '{}';
 	src int;
 	v_derive boolean;			-- "deterministic_keys": keys derived from a secret (migrate_derive.sql), not drawn
+	-- declared references (option "references", src/sql/migrate_references.sql): per table, notes and subcommands
+	d_rel oid[] := '{}';
+	d_phase text[] := '{}';
+	d_detail text[] := '{}';
+	d_part text[] := '{}';
 BEGIN
 	ext := @extschema@.uuid7_extension_schema();
 
@@ -577,9 +582,9 @@ BEGIN
 		RAISE EXCEPTION 'options must be a jsonb object' USING ERRCODE = '22023';
 	END IF;
 	FOR k IN SELECT jsonb_object_keys(options) LOOP
-		IF k NOT IN ('version', 'mapping_schema', 'analyze', 'validate', 'online', 'tables', 'deterministic_keys') THEN
+		IF k NOT IN ('version', 'mapping_schema', 'analyze', 'validate', 'online', 'tables', 'deterministic_keys', 'references') THEN
 			RAISE EXCEPTION 'unknown option "%"', k USING ERRCODE = '22023',
-				HINT = 'Top-level options are version, mapping_schema, analyze, validate, online, deterministic_keys and tables.';
+				HINT = 'Top-level options are version, mapping_schema, analyze, validate, online, deterministic_keys, tables and references.';
 		END IF;
 	END LOOP;
 	FOREACH k IN ARRAY ARRAY['analyze', 'validate', 'online'] LOOP
@@ -717,7 +722,7 @@ BEGIN
 		END IF;
 
 		-- options of this table
-		opt := options - 'tables' - 'analyze' - 'validate' - 'online' - 'deterministic_keys';
+		opt := options - 'tables' - 'analyze' - 'validate' - 'online' - 'deterministic_keys' - 'references';
 		IF tab_opts ? rel::oid::text THEN
 			opt := opt || (tab_opts -> rel::oid::text);
 		END IF;
@@ -942,6 +947,15 @@ BEGIN
 		END LOOP;
 	END IF;
 
+	-- ---- declared references: columns holding keys without a constraint (src/sql/migrate_references.sql) -------
+	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_references(options->'references', tables, t_oid, t_att, t_map, c_rel, c_att, v_validate_some) AS dr LOOP
+		IF rec.phase = 'refusal' THEN
+			x_object := x_object || rec.object; x_detail := x_detail || rec.detail; x_state := x_state || rec.sqlstate; x_hint := x_hint || rec.hint;
+		ELSE
+			d_rel := d_rel || rec.rel; d_phase := d_phase || rec.phase; d_detail := d_detail || rec.detail; d_part := d_part || rec.part;
+		END IF;
+	END LOOP;
+
 	-- ---- everything else that depends on a converted column -------------------------------------------------
 	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_dependent_refusals(c_rel, c_att, c_src, t_oid, t_att, fk_oid) LOOP
 		x_object := x_object || rec.object;
@@ -993,7 +1007,7 @@ BEGIN
 	--    deadlocking (the views are locked when they are dropped)
 	SELECT array_agg(format('%I.%I', ns.nspname, c.relname) ORDER BY c.oid) INTO lock_list
 	  FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace
-	 WHERE c.oid IN (SELECT unnest(c_rel) UNION SELECT unnest(t_oid));
+	 WHERE c.oid IN (SELECT unnest(c_rel) UNION SELECT unnest(t_oid) UNION SELECT unnest(d_rel));
 	IF lock_list IS NOT NULL THEN
 		r_phase := r_phase || 'lock'::text;
 		r_object := r_object || array_to_string(lock_list, ', ');
@@ -1142,7 +1156,7 @@ BEGIN
 
 	-- 5. one ALTER TABLE per table: every converted column, the key's identity/default (one rewrite)
 	FOR rec IN
-		SELECT DISTINCT u AS rel FROM unnest(c_rel) AS u ORDER BY u
+		SELECT DISTINCT u AS rel FROM unnest(c_rel || d_rel) AS u ORDER BY u
 	LOOP
 		parts := '{}';
 		FOR rec2 IN
@@ -1167,6 +1181,16 @@ BEGIN
 			ELSE
 				parts := parts || format('ALTER COLUMN %I TYPE pg_catalog.uuid USING %s.uuid7_migration_lookup(%L::pg_catalog.regclass, %I::pg_catalog.int8)',
 					rec2.attname, ext, t_map[rec2.src], rec2.attname);
+			END IF;
+		END LOOP;
+		-- the declared references of the table: their notes, and their subcommands in the same rewrite
+		FOR i IN 1 .. cardinality(d_rel) LOOP
+			CONTINUE WHEN d_rel[i] <> rec.rel;
+			IF d_phase[i] = 'column' THEN
+				parts := parts || d_part[i];
+			ELSE
+				r_phase := r_phase || 'note'::text; r_object := r_object || rec.rel::regclass::text;
+				r_detail := r_detail || d_detail[i]; r_stmt := r_stmt || NULL::text;
 			END IF;
 		END LOOP;
 		-- what the type change takes away or passes on, with no statement of its own
@@ -1310,7 +1334,7 @@ BEGIN
 
 	-- 11. optional ANALYZE: ALTER COLUMN TYPE discards the column statistics
 	IF v_analyze THEN
-		FOR rec IN SELECT DISTINCT u AS rel FROM unnest(c_rel) AS u ORDER BY u LOOP
+		FOR rec IN SELECT DISTINCT u AS rel FROM unnest(c_rel || d_rel) AS u ORDER BY u LOOP
 			r_phase := r_phase || 'analyze'::text;
 			r_object := r_object || rec.rel::regclass::text;
 			r_detail := r_detail || 'fresh planner statistics'::text;
@@ -1323,7 +1347,8 @@ BEGIN
 		SELECT coalesce(array_agg(o.object ORDER BY o.n), '{}') || x_object, coalesce(array_agg(o.detail ORDER BY o.n), '{}') || x_detail,
 			   coalesce(array_agg(o.sqlstate ORDER BY o.n), '{}') || x_state, coalesce(array_agg(o.hint ORDER BY o.n), '{}') || x_hint
 		  INTO x_object, x_detail, x_state, x_hint
-		  FROM @extschema@.uuid7_plan_online_refusals(tables::oid[], t_oid, t_ts, c_rel, c_att, v_derive) WITH ORDINALITY AS o(object, detail, sqlstate, hint, n);
+		  FROM @extschema@.uuid7_plan_online_refusals(tables::oid[], t_oid, t_ts, c_rel, c_att,
+				array_remove(ARRAY[CASE WHEN v_derive THEN 'deterministic_keys' END, CASE WHEN options ? 'references' THEN 'references' END], NULL)) WITH ORDINALITY AS o(object, detail, sqlstate, hint, n);
 	END IF;
 
 	-- ---- output: refusals first, then the steps -------------------------------------------------------------

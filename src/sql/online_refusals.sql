@@ -39,9 +39,9 @@ COMMENT ON FUNCTION uuid7_online_rows_hidden(regclass) IS
 
 -- The online migration's own refusals of a migration the offline plan accepts (listed: the tables of the call; t_oid,
 -- t_ts: the keys the plan migrates and their timestamp columns; c_rel, c_att: every converted column, the keys
--- included; derive: keys derived from a secret, option "deterministic_keys"), in a fixed order. Raised by
+-- included; offline_only: the options given that only uuid7_migrate() takes), in a fixed order. Raised by
 -- uuid7_migration_start() through the plan; the swap reads the plan without them (the migration is under way).
-CREATE OR REPLACE FUNCTION uuid7_plan_online_refusals(listed oid[], t_oid oid[], t_ts text[], c_rel oid[], c_att int2[], derive boolean)
+CREATE OR REPLACE FUNCTION uuid7_plan_online_refusals(listed oid[], t_oid oid[], t_ts text[], c_rel oid[], c_att int2[], offline_only text[])
 RETURNS TABLE (object text, detail text, sqlstate text, hint text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -58,12 +58,14 @@ BEGIN
 			'28000'::text, 'Give that role LOGIN, or start the migration as a role with LOGIN.'::text;
 	END IF;
 	-- Deterministic keys need the secret in every session that fills a mapping table: the worker and the steps run in
-	-- other sessions, later, and could only get it from a table. Refused rather than stored.
-	IF derive THEN
-		RETURN QUERY SELECT 'deterministic_keys'::text,
-			'option "deterministic_keys" is not supported by the online migration: the backfill runs in other sessions (the worker, uuid7_migration_step()), which could only read the secret from a table, and the secret is never stored'::text,
-			'0A000'::text, 'Use uuid7_migrate() for deterministic keys.'::text;
-	END IF;
+	-- other sessions, later, and could only get it from a table; refused rather than stored. Declared references: the
+	-- sync trigger, backfill and verification do not cover them.
+	RETURN QUERY SELECT o.name, format('option "%s" is not supported by the online migration%s', o.name,
+			CASE o.name WHEN 'deterministic_keys' THEN ': the backfill runs in other sessions (the worker, uuid7_migration_step()), which could only read the secret from a table, and the secret is never stored'
+						WHEN 'references' THEN ': the sync trigger, backfill and verification do not cover declared references' ELSE '' END),
+			'0A000'::text, format('Use uuid7_migrate() for %s.', CASE o.name WHEN 'deterministic_keys' THEN 'deterministic keys'
+						WHEN 'references' THEN 'declared references' ELSE 'that option' END)
+		  FROM unnest(offline_only) WITH ORDINALITY AS o(name, n) ORDER BY o.n;
 	FOR i IN 1 .. cardinality(t_oid) LOOP
 		IF t_ts[i] IS NOT NULL THEN
 			RETURN QUERY SELECT t_oid[i]::regclass::text,
@@ -111,5 +113,5 @@ BEGIN
 	END LOOP;
 END;
 $fn$;
-COMMENT ON FUNCTION uuid7_plan_online_refusals(oid[], oid[], text[], oid[], int2[], boolean) IS
+COMMENT ON FUNCTION uuid7_plan_online_refusals(oid[], oid[], text[], oid[], int2[], text[]) IS
 	'internal to the migration plan: what the online migration refuses beyond the offline plan (the plan''s "online" option)';
