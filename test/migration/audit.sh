@@ -149,3 +149,58 @@ check_sql "after the waves, only the blocked table keeps an integer key" \
 	"SELECT string_agg(table_name::text || '=' || key_kind, ',' ORDER BY table_name::text) FROM uuid7_audit() WHERE key_kind = 'integer'" \
 	"legacy_codes=integer"
 
+
+# max_wave_offline: a group above it is split along its references, leaf side first, a 1:1 extension table with its
+# parent; the cost (tables rewritten by more than one wave) in rewritten_in and in the report. With a limit no table
+# fits (1 µs), each table (with its 1:1 tables) is a wave of its own, so the waves are known in advance.
+sql "CREATE SCHEMA split;
+	CREATE TABLE split.accounts (id bigserial PRIMARY KEY, name text);
+	CREATE TABLE split.account_profiles (account_id bigint PRIMARY KEY REFERENCES split.accounts, bio text);
+	CREATE TABLE split.orders (id bigserial PRIMARY KEY, account_id bigint NOT NULL REFERENCES split.accounts);
+	CREATE TABLE split.order_lines (id bigserial PRIMARY KEY, order_id bigint NOT NULL REFERENCES split.orders, qty int);
+	CREATE TABLE split.order_notes (order_id bigint REFERENCES split.orders, author_id bigint REFERENCES split.accounts, n int,
+		PRIMARY KEY (order_id, n));
+	CREATE TABLE split.refunds (id bigserial PRIMARY KEY, order_line_id bigint REFERENCES split.order_lines,
+		account_id bigint REFERENCES split.accounts);
+	INSERT INTO split.accounts (name) SELECT 'a' || g FROM generate_series(1, 50) g;
+	INSERT INTO split.account_profiles SELECT id, 'b' FROM split.accounts WHERE id % 2 = 0;
+	INSERT INTO split.orders (account_id) SELECT 1 + g % 50 FROM generate_series(1, 200) g;
+	INSERT INTO split.order_lines (order_id, qty) SELECT 1 + g % 200, g FROM generate_series(1, 400) g;
+	INSERT INTO split.order_notes SELECT 1 + g % 200, 1 + g % 50, g FROM generate_series(1, 100) g;
+	INSERT INTO split.refunds (order_line_id, account_id) SELECT 1 + g % 400, 1 + g % 50 FROM generate_series(1, 40) g;
+	ANALYZE" >/dev/null
+split_rows="SELECT string_agg(table_name::text || ':' || coalesce(wave::text, '-') || ':' || rewritten_in::text, ' ' ORDER BY wave, table_name::text)"
+check_sql "no max_wave_offline (or one the group fits in): one wave, each table rewritten once" \
+	"$split_rows || '|' || ($split_rows FROM uuid7_audit(ARRAY['split'], interval '1 day')) FROM uuid7_audit(ARRAY['split'])" \
+	"split.accounts:1:{1} split.order_lines:1:{1} split.orders:1:{1} split.refunds:1:{1} split.account_profiles:-:{1}|split.accounts:1:{1} split.order_lines:1:{1} split.orders:1:{1} split.refunds:1:{1} split.account_profiles:-:{1}"
+check_sql "split: leaf side first, the 1:1 profile with its account, the waves that rewrite each table" \
+	"$split_rows FROM uuid7_audit(ARRAY['split'], interval '1 microsecond')" \
+	"split.refunds:1:{1,2,4} split.order_lines:2:{2,3} split.orders:3:{3,4} split.accounts:4:{4} split.account_profiles:-:{4}"
+check_sql "a 1:1 extension table is never listed: it moves with its parent's wave" \
+	"SELECT advice FROM uuid7_audit(ARRAY['split'], interval '1 microsecond') WHERE table_name = 'split.account_profiles'::regclass" \
+	"moves with split.accounts in wave 4: its key is its foreign key, converted through that table's mapping (not listed itself)"
+check_sql "split: the advice says where a table is rewritten again" \
+	"SELECT advice FROM uuid7_audit(ARRAY['split'], interval '1 microsecond') WHERE table_name = 'split.refunds'::regclass" \
+	"migrate in wave 1; rewritten again in wave 2, 4 (its foreign keys to keys of a split group)"
+report=$(sql "SELECT uuid7_audit_report(ARRAY['split'], interval '1 microsecond')")
+check_true "split: the report lists the tables rewritten more than once, those without a key of their own included" \
+	"SELECT position('The cost: these tables are rewritten by more than one wave: split.order_lines (waves 2, 3), split.order_notes (waves 3, 4), split.orders (waves 3, 4), split.refunds (waves 1, 2, 4).' IN \$r\$$report\$r\$) > 0"
+check_true "split: the report has the four waves" \
+	"SELECT \$r\$$report\$r\$ ~ '## Wave 4\n' AND \$r\$$report\$r\$ !~ '## Wave 5' AND \$r\$$report\$r\$ !~ 'blocked'"
+check_true "no split: no such line" \
+	"SELECT position('more than one wave' IN uuid7_audit_report(ARRAY['split'])) = 0"
+
+waves=$(sql "SELECT 'ARRAY[' || string_agg(quote_literal(table_name::text), ', ') || ']::regclass[]'
+	FROM uuid7_audit(ARRAY['split'], interval '1 microsecond') WHERE wave IS NOT NULL GROUP BY wave ORDER BY wave")
+check_eq "split: four waves to run" 4 "$(printf '%s\n' "$waves" | grep -c .)"
+sql "DELETE FROM mig_snap.rewrites" >/dev/null
+w=0
+while read -r tables; do
+	w=$((w + 1))
+	check_ok "split wave $w migrates with uuid7_migrate" "SELECT uuid7_migrate($tables)"
+done <<<"$waves"
+check_sql "split: each table rewritten as many times as the audit said" \
+	"SELECT string_agg(rel || ':' || n, ',' ORDER BY rel) FROM (SELECT rel, count(*) n FROM mig_snap.rewrites GROUP BY rel) s" \
+	"split.account_profiles:1,split.accounts:1,split.order_lines:2,split.order_notes:2,split.orders:2,split.refunds:3"
+check_sql "split: every key of the schema is uuid now" \
+	"SELECT count(*) FILTER (WHERE key_kind = 'integer') || '/' || count(*) FROM uuid7_audit(ARRAY['split'])" "0/5"
