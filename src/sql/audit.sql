@@ -397,6 +397,8 @@ DECLARE
 	p record;
 	refusals jsonb := '{}';
 	blocked jsonb := '{}';
+	plan_s jsonb := '{}';	-- per wave, the seconds its plan took here (uuid7_migrate plans three times)
+	t0 timestamptz;
 	rates jsonb;
 	sample_schema name;
 	est record;
@@ -446,10 +448,12 @@ BEGIN
 		w_part := w_part || parts;
 	END LOOP;
 
-	-- each wave's plan: its refusals, per table (a refusal naming another object blocks the whole wave)
+	-- each wave's plan: its refusals, per table (a refusal naming another object blocks the whole wave), and how long
+	-- it took
 	FOR wid IN SELECT DISTINCT u.g || ':' || u.p FROM unnest(w_grp, w_part) AS u(g, p) LOOP
 		SELECT array_agg(u.r::regclass ORDER BY u.r) INTO wave_tables
 		  FROM unnest(w_rel, w_grp, w_part) AS u(r, g, p) WHERE u.g || ':' || u.p = wid;
+		t0 := clock_timestamp();
 		FOR p IN SELECT * FROM @extschema@.uuid7_audit_refusals(wave_tables) LOOP
 			IF NOT blocked ? wid THEN
 				blocked := blocked || jsonb_build_object(wid, format('%s: %s', p.code, p.detail));
@@ -458,6 +462,7 @@ BEGIN
 				refusals := refusals || jsonb_build_object(p.relid::text, format('%s: %s', p.code, p.detail));
 			END IF;
 		END LOOP;
+		plan_s := plan_s || jsonb_build_object(wid, extract(epoch FROM clock_timestamp() - t0));
 	END LOOP;
 
 	-- waves in the order to run them: groups without a blocked wave first; then the groups whose most referenced
@@ -507,8 +512,11 @@ BEGIN
 			refusal := coalesce(refusals->>(k_rel[i]::text), blocked->>(w_grp[j] || ':' || w_part[j]));
 			SELECT array_agg(u.r) INTO members FROM unnest(w_rel, w_num) AS u(r, n) WHERE u.n = wave;
 			est := @extschema@.uuid7_audit_estimate(k_rel[i], members, rates);
-			offline_estimate := est.offline;
-			online_estimate := est.online;
+			-- and its share of the wave's plans, each as long as the one just made: three offline, one online (at start)
+			offline_estimate := est.offline
+				+ make_interval(secs => 3 * (plan_s->>(w_grp[j] || ':' || w_part[j]))::double precision / cardinality(members));
+			online_estimate := est.online
+				+ make_interval(secs => (plan_s->>(w_grp[j] || ':' || w_part[j]))::double precision / cardinality(members));
 			advice := CASE WHEN refusal IS NULL THEN format('migrate in wave %s', wave)
 						   ELSE 'resolve the refusal, then migrate with its wave' END;
 			IF cardinality(rewritten_in) > 1 THEN
