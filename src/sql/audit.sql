@@ -274,6 +274,25 @@ $fn$;
 COMMENT ON FUNCTION uuid7_audit_extensions(oid[]) IS
 	'internal to uuid7_audit(): the 1:1 extension tables (primary key = foreign key to another integer key) and their parents';
 
+-- How much adding the integer key nxt to a wave of keys cur adds to uuid7_audit_wave_offline(cur), in seconds: the
+-- estimates of nxt and of the tables referencing it with nxt in the wave, less those they had without it (a table
+-- neither in cur nor referencing it had none). Everything else keeps its estimate, so a split costs a few estimates
+-- per table rather than a whole wave's each time.
+CREATE OR REPLACE FUNCTION uuid7_audit_split_delta(cur oid[], nxt oid, rates jsonb) RETURNS double precision
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT coalesce(sum(extract(epoch FROM (@extschema@.uuid7_audit_estimate(a.t, cur || nxt, rates)).offline)), 0)
+		 - coalesce(sum(extract(epoch FROM (@extschema@.uuid7_audit_estimate(a.t, cur, rates)).offline))
+					FILTER (WHERE a.t = ANY (cur) OR EXISTS (SELECT 1 FROM pg_constraint con
+															  WHERE con.contype = 'f' AND con.conrelid = a.t AND con.confrelid = ANY (cur))), 0)
+	  FROM (SELECT nxt
+			UNION
+			SELECT con.conrelid FROM pg_constraint con WHERE con.contype = 'f' AND con.confrelid = nxt) AS a(t)
+$fn$;
+COMMENT ON FUNCTION uuid7_audit_split_delta(oid[], oid, jsonb) IS
+	'internal to uuid7_audit(): what one more integer key adds to a wave''s offline estimate (seconds)';
+
 -- A group's integer-key tables (members, 1:1 extension tables apart) too long for one window split into parts whose
 -- offline estimate is at most max_offline, along its references, leaf side first: part 1 holds tables nothing left
 -- references (transitions, step edges), the last part the most referenced. A part is one table where that alone is
@@ -290,6 +309,8 @@ DECLARE
 	ref_to oid[];
 	placed oid[] := '{}';
 	cur oid[] := '{}';
+	cur_s double precision := 0;	-- uuid7_audit_wave_offline(cur), kept up to date as tables join
+	delta double precision;
 	nxt oid;
 	p int := 1;
 BEGIN
@@ -306,11 +327,16 @@ BEGIN
 		 ORDER BY (SELECT count(DISTINCT r.a) FROM unnest(ref_from, ref_to) AS r(a, b) WHERE r.b = m.x AND NOT r.a = ANY (placed)), m.x
 		 LIMIT 1;
 		EXIT WHEN nxt IS NULL;
-		IF cardinality(cur) > 0 AND @extschema@.uuid7_audit_wave_offline(cur || nxt, rates) > max_offline THEN
+		-- what nxt adds to the part: only nxt and the tables referencing it change (their foreign keys convert)
+		delta := @extschema@.uuid7_audit_split_delta(cur, nxt, rates);
+		IF cardinality(cur) > 0 AND make_interval(secs => cur_s + delta) > max_offline THEN
 			p := p + 1;
 			cur := '{}';
+			cur_s := 0;
+			delta := @extschema@.uuid7_audit_split_delta(cur, nxt, rates);
 		END IF;
 		cur := cur || nxt;
+		cur_s := cur_s + delta;
 		placed := placed || nxt;
 		relid := nxt;
 		part := p;

@@ -190,6 +190,22 @@ check_true "split: the report has the four waves" \
 check_true "no split: no such line" \
 	"SELECT position('more than one wave' IN uuid7_audit_report(ARRAY['split'])) = 0"
 
+# the split's arithmetic with fixed unit costs (the measured ones differ on every call): what a table adds to a wave
+# is the difference of the two waves' estimates; a limit of exactly the first two tables' wave keeps them together
+rates='{"map": 1e-6, "map_online": 2e-6, "heap": 1e-8, "lookup": 2e-7, "index": 1e-6, "fk": 1e-6, "backfill_read": 3e-6, "backfill_write": 3e-6}'
+check_sql "split: a table's delta is the difference of the wave estimates" \
+	"SELECT bool_and(abs(uuid7_audit_split_delta(c.cur, c.nxt, '$rates') - (extract(epoch FROM uuid7_audit_wave_offline(c.cur || c.nxt, '$rates'))
+	                 - coalesce(extract(epoch FROM uuid7_audit_wave_offline(c.cur, '$rates')), 0))) < 1e-9)
+	   FROM (SELECT v.cur::oid[], v.nxt::oid
+	           FROM (VALUES ('{}'::regclass[], 'split.refunds'::regclass), ('{split.refunds}', 'split.order_lines'),
+	                        ('{split.refunds,split.order_lines}', 'split.orders'), ('{split.order_lines,split.orders}', 'split.accounts')) v(cur, nxt)) c(cur, nxt)" t
+check_sql "split: tables share a wave while it fits" \
+	"SELECT string_agg(relid::regclass::text || ':' || part, ' ' ORDER BY part, relid::regclass::text)
+	   FROM uuid7_audit_split('{split.refunds,split.order_lines,split.orders,split.accounts}'::regclass[]::oid[], '$rates',
+	                          uuid7_audit_wave_offline('{split.refunds,split.order_lines}'::regclass[]::oid[], '$rates'))
+	  WHERE relid <> 'split.accounts'::regclass" \
+	"split.order_lines:1 split.refunds:1 split.orders:2"
+
 waves=$(sql "SELECT 'ARRAY[' || string_agg(quote_literal(table_name::text), ', ') || ']::regclass[]'
 	FROM uuid7_audit(ARRAY['split'], interval '1 microsecond') WHERE wave IS NOT NULL GROUP BY wave ORDER BY wave")
 check_eq "split: four waves to run" 4 "$(printf '%s\n' "$waves" | grep -c .)"
