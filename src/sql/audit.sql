@@ -391,7 +391,9 @@ COMMENT ON FUNCTION uuid7_audit_refusals(regclass[]) IS
 -- migrate it in (waves in the order to run them: small, leaf groups first; the most referenced and largest last;
 -- groups a refusal blocks at the end; a group whose offline estimate is above max_wave_offline split in consecutive
 -- waves, leaf side first), the waves that rewrite it, the references both ways, the plan's first refusal and
--- estimates of the table's own rewrite; for uuid keys the kind, and advice.
+-- estimates of its share of its wave (its own rewrite, and an equal part of what the wave's tables share: the plans,
+-- the tables rewritten only for their foreign keys), so that a wave's rows add up to the wave; for uuid keys the kind,
+-- and advice.
 CREATE OR REPLACE FUNCTION uuid7_audit(schemas name[] DEFAULT NULL, max_wave_offline interval DEFAULT NULL)
 RETURNS TABLE (wave integer, table_name regclass, key_column name, key_type regtype, key_kind text, rows bigint,
 			   total_bytes bigint, referenced_by regclass[], "references" regclass[], soft_references text[],
@@ -423,7 +425,9 @@ DECLARE
 	p record;
 	refusals jsonb := '{}';
 	blocked jsonb := '{}';
-	plan_s jsonb := '{}';	-- per wave, the seconds its plan took here (uuid7_migrate plans three times)
+	shared jsonb := '{}';	-- per wave, the seconds its tables share: its plans, and the tables rewritten with it
+	x_off double precision;
+	x_on double precision;
 	t0 timestamptz;
 	rates jsonb;
 	sample_schema name;
@@ -488,7 +492,17 @@ BEGIN
 				refusals := refusals || jsonb_build_object(p.relid::text, format('%s: %s', p.code, p.detail));
 			END IF;
 		END LOOP;
-		plan_s := plan_s || jsonb_build_object(wid, extract(epoch FROM clock_timestamp() - t0));
+		-- what the wave's tables share: its plans, each as long as the one just made (three offline: uuid7_migrate plans
+		-- before and after taking its locks; one online, at start), and the tables outside it that it rewrites for their
+		-- foreign keys (uuid keys, composite keys, 1:1 extension tables, the tables of other waves of a split group)
+		x_off := 3 * extract(epoch FROM clock_timestamp() - t0);
+		x_on := x_off / 3;
+		SELECT x_off + coalesce(sum(extract(epoch FROM (x.e).offline)), 0), x_on + coalesce(sum(extract(epoch FROM (x.e).online)), 0)
+		  INTO x_off, x_on
+		  FROM (SELECT @extschema@.uuid7_audit_estimate(o.t, wave_tables::oid[], rates) AS e
+				  FROM (SELECT DISTINCT con.conrelid FROM pg_constraint con
+						 WHERE con.contype = 'f' AND con.confrelid = ANY (wave_tables::oid[]) AND NOT con.conrelid = ANY (wave_tables::oid[])) AS o(t)) x;
+		shared := shared || jsonb_build_object(wid, jsonb_build_array(x_off / cardinality(wave_tables), x_on / cardinality(wave_tables)));
 	END LOOP;
 
 	-- waves in the order to run them: groups without a blocked wave first; then the groups whose most referenced
@@ -538,11 +552,9 @@ BEGIN
 			refusal := coalesce(refusals->>(k_rel[i]::text), blocked->>(w_grp[j] || ':' || w_part[j]));
 			SELECT array_agg(u.r) INTO members FROM unnest(w_rel, w_num) AS u(r, n) WHERE u.n = wave;
 			est := @extschema@.uuid7_audit_estimate(k_rel[i], members, rates);
-			-- and its share of the wave's plans, each as long as the one just made: three offline, one online (at start)
-			offline_estimate := est.offline
-				+ make_interval(secs => 3 * (plan_s->>(w_grp[j] || ':' || w_part[j]))::double precision / cardinality(members));
-			online_estimate := est.online
-				+ make_interval(secs => (plan_s->>(w_grp[j] || ':' || w_part[j]))::double precision / cardinality(members));
+			-- and its share of what the wave's tables share
+			offline_estimate := est.offline + make_interval(secs => (shared->(w_grp[j] || ':' || w_part[j])->>0)::double precision);
+			online_estimate := est.online + make_interval(secs => (shared->(w_grp[j] || ':' || w_part[j])->>1)::double precision);
 			advice := CASE WHEN refusal IS NULL THEN format('migrate in wave %s', wave)
 						   ELSE 'resolve the refusal, then migrate with its wave' END;
 			IF cardinality(rewritten_in) > 1 THEN
