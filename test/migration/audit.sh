@@ -5,7 +5,11 @@
 # uuid v4, one on v7, views and functions), plus two small groups and one group a view blocks. Checked: every key is
 # listed with its references; the waves are the connected groups in the documented order; the blocked group's
 # refusal is the plan's; migrating wave by wave with uuid7_migrate succeeds and rewrites every table exactly once
-# overall; the report names each wave, its blocker with the hint and the calls to run.
+# overall; the report names each wave, its blocker with the hint and the calls to run. Then max_wave_offline on a
+# schema of its own (accounts with a 1:1 profile table, orders, order lines, refunds, notes with a composite key):
+# the waves of the split (leaf side first, the 1:1 table moving with its parent), the waves that rewrite each table,
+# the report's list of tables rewritten more than once, the split's arithmetic with fixed unit costs, and the split
+# waves migrated one by one rewriting each table exactly as many times as the audit said.
 set -uo pipefail
 source "$(dirname "$0")/../assert.sh"
 source "$(dirname "$0")/lib.sh"
