@@ -243,14 +243,162 @@ $fn$;
 COMMENT ON FUNCTION uuid7_audit_estimate(oid, oid[], jsonb) IS
 	'internal to uuid7_audit(): estimated offline and online migration time of one table of a wave, from this server''s unit costs';
 
+-- The offline time of one wave whose integer keys are wave_keys: each of its tables, and each table outside it whose
+-- foreign key references one of its keys (rewritten by the same call), from uuid7_audit_estimate. NULL without rates.
+CREATE OR REPLACE FUNCTION uuid7_audit_wave_offline(wave_keys oid[], rates jsonb) RETURNS interval
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT sum((@extschema@.uuid7_audit_estimate(s.t, wave_keys, rates)).offline)
+	  FROM (SELECT unnest(wave_keys)
+			UNION
+			SELECT con.conrelid FROM pg_constraint con WHERE con.contype = 'f' AND con.confrelid = ANY (wave_keys)) AS s(t)
+$fn$;
+COMMENT ON FUNCTION uuid7_audit_wave_offline(oid[], jsonb) IS
+	'internal to uuid7_audit(): estimated offline time of a wave, the tables it rewrites for their foreign keys included';
+
+-- The integer-key tables whose primary key is also their foreign key to another integer key (int_keys): 1:1 extension
+-- tables (child) of their parent. Migrating the parent converts the child's key through the parent's mapping, so the
+-- child moves with its parent, and is never listed in a wave itself (the plan refuses a key fed by two mappings).
+CREATE OR REPLACE FUNCTION uuid7_audit_extensions(int_keys oid[]) RETURNS TABLE (child oid, parent oid)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT DISTINCT ON (con.conrelid) con.conrelid, con.confrelid
+	  FROM pg_constraint con
+	  JOIN pg_index i ON i.indrelid = con.conrelid AND i.indisprimary AND i.indnatts = 1
+	 WHERE con.contype = 'f' AND con.conrelid = ANY (int_keys) AND con.confrelid = ANY (int_keys)
+	   AND con.conrelid <> con.confrelid AND con.conkey = ARRAY[i.indkey[0]]::int2[]
+	 ORDER BY con.conrelid, con.oid
+$fn$;
+COMMENT ON FUNCTION uuid7_audit_extensions(oid[]) IS
+	'internal to uuid7_audit(): the 1:1 extension tables (primary key = foreign key to another integer key) and their parents';
+
+-- How much adding the integer key nxt to a wave of keys cur adds to uuid7_audit_wave_offline(cur), in seconds: the
+-- estimates of nxt and of the tables referencing it with nxt in the wave, less those they had without it (a table
+-- neither in cur nor referencing it had none). Everything else keeps its estimate, so a split costs a few estimates
+-- per table rather than a whole wave's each time.
+CREATE OR REPLACE FUNCTION uuid7_audit_split_delta(cur oid[], nxt oid, rates jsonb) RETURNS double precision
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT coalesce(sum(extract(epoch FROM (@extschema@.uuid7_audit_estimate(a.t, cur || nxt, rates)).offline)), 0)
+		 - coalesce(sum(extract(epoch FROM (@extschema@.uuid7_audit_estimate(a.t, cur, rates)).offline))
+					FILTER (WHERE a.t = ANY (cur) OR EXISTS (SELECT 1 FROM pg_constraint con
+															  WHERE con.contype = 'f' AND con.conrelid = a.t AND con.confrelid = ANY (cur))), 0)
+	  FROM (SELECT nxt
+			UNION
+			SELECT con.conrelid FROM pg_constraint con WHERE con.contype = 'f' AND con.confrelid = nxt) AS a(t)
+$fn$;
+COMMENT ON FUNCTION uuid7_audit_split_delta(oid[], oid, jsonb) IS
+	'internal to uuid7_audit(): what one more integer key adds to a wave''s offline estimate (seconds)';
+
+-- A group's integer-key tables (members, 1:1 extension tables apart) too long for one window split into parts whose
+-- offline estimate is at most max_offline, along its references, leaf side first: part 1 holds tables nothing left
+-- references (transitions, step edges), the last part the most referenced. A part is one table where that alone is
+-- above max_offline. (A 1:1 extension table is no member: its parent's part rewrites it, uuid7_audit_wave_offline
+-- counts it there.) The cost: a table whose foreign key references a key of a later part is rewritten again by that
+-- part (uuid7_audit_rewrite_waves).
+CREATE OR REPLACE FUNCTION uuid7_audit_split(members oid[], rates jsonb, max_offline interval)
+RETURNS TABLE (relid oid, part integer)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	ref_from oid[];
+	ref_to oid[];
+	placed oid[] := '{}';
+	cur oid[] := '{}';
+	cur_s double precision := 0;	-- uuid7_audit_wave_offline(cur), kept up to date as tables join
+	delta double precision;
+	nxt oid;
+	p int := 1;
+BEGIN
+	-- the references between members: ref_from[i] references ref_to[i]
+	SELECT array_agg(con.conrelid), array_agg(con.confrelid) INTO ref_from, ref_to
+	  FROM pg_constraint con
+	 WHERE con.contype = 'f' AND con.conrelid = ANY (members) AND con.confrelid = ANY (members) AND con.conrelid <> con.confrelid;
+	LOOP
+		-- next: the member with the fewest references from members not placed yet (0: a leaf of what is left; a cycle
+		-- of references is cut where it costs least), then the least OID
+		SELECT m.x INTO nxt
+		  FROM unnest(members) AS m(x)
+		 WHERE NOT m.x = ANY (placed)
+		 ORDER BY (SELECT count(DISTINCT r.a) FROM unnest(ref_from, ref_to) AS r(a, b) WHERE r.b = m.x AND NOT r.a = ANY (placed)), m.x
+		 LIMIT 1;
+		EXIT WHEN nxt IS NULL;
+		-- what nxt adds to the part: only nxt and the tables referencing it change (their foreign keys convert)
+		delta := @extschema@.uuid7_audit_split_delta(cur, nxt, rates);
+		IF cardinality(cur) > 0 AND make_interval(secs => cur_s + delta) > max_offline THEN
+			p := p + 1;
+			cur := '{}';
+			cur_s := 0;
+			delta := @extschema@.uuid7_audit_split_delta(cur, nxt, rates);
+		END IF;
+		cur := cur || nxt;
+		cur_s := cur_s + delta;
+		placed := placed || nxt;
+		relid := nxt;
+		part := p;
+		RETURN NEXT;
+	END LOOP;
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_audit_split(oid[], jsonb, interval) IS
+	'internal to uuid7_audit(): a group of integer-key tables split along its references into parts that fit max_wave_offline, leaf side first';
+
+-- The waves that rewrite rel, given the wave of each integer key (key_rels[i] in key_waves[i]): its own, and the wave
+-- of each key its foreign keys reference (its column changes type then). More than one: rewritten more than once.
+CREATE OR REPLACE FUNCTION uuid7_audit_rewrite_waves(rel oid, key_rels oid[], key_waves integer[]) RETURNS integer[]
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT array_agg(DISTINCT s.w ORDER BY s.w)
+	  FROM (SELECT key_waves[array_position(key_rels, rel)]
+			UNION
+			SELECT key_waves[array_position(key_rels, con.confrelid)]
+			  FROM pg_constraint con WHERE con.contype = 'f' AND con.conrelid = rel AND con.confrelid = ANY (key_rels)) AS s(w)
+	 WHERE s.w IS NOT NULL
+$fn$;
+COMMENT ON FUNCTION uuid7_audit_rewrite_waves(oid, oid[], integer[]) IS
+	'internal to uuid7_audit(): the waves that rewrite a table (its own, and those of the keys its foreign keys reference)';
+
+-- The plan's refusals for one wave, in the plan's order, with the wave's table each names (NULL where it names another
+-- object); a plan that fails is one row with its SQLSTATE and message. What both uuid7_audit (the refusal column)
+-- and uuid7_audit_report (the blockers and their hints) say about a wave.
+CREATE OR REPLACE FUNCTION uuid7_audit_refusals(wave_tables regclass[])
+RETURNS TABLE (step integer, relid oid, object text, code text, detail text, hint text)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	-- (the plan names a table schema-qualified, whatever the search_path)
+	RETURN QUERY
+		SELECT p.step, (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+						 WHERE c.oid = ANY (wave_tables::oid[]) AND format('%I.%I', n.nspname, c.relname) OPERATOR(pg_catalog.=) p.object),
+			   p.object, p.sqlstate, p.detail, p.hint
+		  FROM @extschema@.uuid7_migration_plan(wave_tables) AS p
+		 WHERE p.phase OPERATOR(pg_catalog.=) 'refusal'
+		 ORDER BY p.step;
+EXCEPTION WHEN OTHERS THEN
+	RETURN QUERY SELECT NULL::integer, NULL::oid, NULL::text, SQLSTATE::text, SQLERRM::text, NULL::text;
+END;
+$fn$;
+COMMENT ON FUNCTION uuid7_audit_refusals(regclass[]) IS
+	'internal to uuid7_audit() and uuid7_audit_report(): the plan''s refusals of a wave, with the table each names';
+
 -- One row per table with an integer or uuid primary key (see docs/audit.md): for the integer keys the wave to
 -- migrate it in (waves in the order to run them: small, leaf groups first; the most referenced and largest last;
--- groups a refusal blocks at the end), the references both ways, the plan's first refusal and estimates of the
--- table's own rewrite; for uuid keys the kind, and advice.
-CREATE OR REPLACE FUNCTION uuid7_audit(schemas name[] DEFAULT NULL)
+-- groups a refusal blocks at the end; a group whose offline estimate is above max_wave_offline split in consecutive
+-- waves, leaf side first), the waves that rewrite it, the references both ways, the plan's first refusal and
+-- estimates of its share of its wave (its own rewrite, and an equal part of what the wave's tables share: the plans,
+-- the tables rewritten only for their foreign keys), so that a wave's rows add up to the wave; for uuid keys the kind,
+-- and advice.
+CREATE OR REPLACE FUNCTION uuid7_audit(schemas name[] DEFAULT NULL, max_wave_offline interval DEFAULT NULL)
 RETURNS TABLE (wave integer, table_name regclass, key_column name, key_type regtype, key_kind text, rows bigint,
 			   total_bytes bigint, referenced_by regclass[], "references" regclass[], soft_references text[],
-			   routines text[], refusal text, offline_estimate interval, online_estimate interval, advice text)
+			   routines text[], refusal text, offline_estimate interval, online_estimate interval,
+			   rewritten_in integer[], advice text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -260,19 +408,31 @@ DECLARE
 	k_type regtype[];
 	k_kind text[];
 	int_keys oid[];
+	ext_child oid[];		-- 1:1 extension tables (never listed: they move with their parent ext_parent[i])
+	ext_parent oid[];
 	g_rel oid[];
 	g_grp oid[];
+	w_rel oid[] := '{}';	-- the integer keys, each in its wave w_grp[i]:w_part[i] (w_num[i] once ordered)
+	w_grp oid[] := '{}';
+	w_part int[] := '{}';
+	w_num int[];
 	grp oid;
-	grp_order oid[];
 	members oid[];
+	parts int[];
+	wave_order text[];
+	wid text;
 	wave_tables regclass[];
 	p record;
 	refusals jsonb := '{}';
 	blocked jsonb := '{}';
+	shared jsonb := '{}';	-- per wave, the seconds its tables share: its plans, and the tables rewritten with it
+	x_off double precision;
+	x_on double precision;
+	t0 timestamptz;
 	rates jsonb;
 	sample_schema name;
 	est record;
-	named oid;
+	j int;
 	i int;
 BEGIN
 	SELECT array_agg(s.relid ORDER BY s.relid), array_agg(s.key_column ORDER BY s.relid),
@@ -284,37 +444,10 @@ BEGIN
 	END IF;
 	SELECT array_agg(u.r) INTO int_keys FROM unnest(k_rel, k_kind) AS u(r, kd) WHERE u.kd = 'integer';
 	int_keys := coalesce(int_keys, '{}');
+	SELECT coalesce(array_agg(x.child), '{}'), coalesce(array_agg(x.parent), '{}') INTO ext_child, ext_parent
+	  FROM @extschema@.uuid7_audit_extensions(int_keys) x;
 	SELECT array_agg(g.relid ORDER BY g.relid), array_agg(g.grp ORDER BY g.relid) INTO g_rel, g_grp
 	  FROM @extschema@.uuid7_audit_groups(int_keys) g;
-
-	-- each group's plan: its refusals, per table (a refusal naming another object blocks the whole group)
-	FOR grp IN SELECT DISTINCT u.g FROM unnest(g_rel, g_grp) AS u(r, g) LOOP
-		SELECT array_agg(u.r::regclass ORDER BY u.r) INTO wave_tables
-		  FROM unnest(g_rel, g_grp) AS u(r, g) WHERE u.g = grp AND u.r = ANY (int_keys);
-		BEGIN
-			FOR p IN SELECT * FROM @extschema@.uuid7_migration_plan(wave_tables) AS x WHERE x.phase = 'refusal' ORDER BY x.step LOOP
-				IF NOT blocked ? grp::text THEN
-					blocked := blocked || jsonb_build_object(grp::text, format('%s: %s', p.sqlstate, p.detail));
-				END IF;
-				-- (the plan names a table schema-qualified, whatever the search_path)
-				SELECT c.oid INTO named FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-				 WHERE c.oid = ANY (wave_tables::oid[]) AND format('%I.%I', n.nspname, c.relname) = p.object;
-				IF named IS NOT NULL AND NOT refusals ? named::text THEN
-					refusals := refusals || jsonb_build_object(named::text, format('%s: %s', p.sqlstate, p.detail));
-				END IF;
-			END LOOP;
-		EXCEPTION WHEN OTHERS THEN
-			blocked := blocked || jsonb_build_object(grp::text, format('%s: %s', SQLSTATE, SQLERRM));
-		END;
-	END LOOP;
-
-	-- waves in the order to run them: unblocked first; then the groups whose most referenced table has the fewest
-	-- referencing tables (leaves and small hubs), then the smallest; OID for a stable order
-	SELECT array_agg(s.g ORDER BY s.is_blocked, s.hub, s.bytes, s.g) INTO grp_order
-	  FROM (SELECT u.g, blocked ? u.g::text AS is_blocked,
-				   max((SELECT count(DISTINCT con.conrelid) FROM pg_constraint con WHERE con.contype = 'f' AND con.confrelid = u.r)) AS hub,
-				   sum(pg_total_relation_size(u.r)) AS bytes
-			  FROM unnest(g_rel, g_grp) AS u(r, g) GROUP BY u.g) s;
 
 	IF cardinality(int_keys) > 0 THEN
 		-- the sample where the keys are: the first schema of a key table the caller may create tables in; each unit
@@ -327,6 +460,62 @@ BEGIN
 					   jsonb_each(s.r) AS e
 				 GROUP BY e.key) u;
 	END IF;
+
+	-- each group one wave, or (above max_wave_offline, when there are estimates) split in parts
+	FOR grp IN SELECT DISTINCT u.g FROM unnest(g_rel, g_grp) AS u(r, g) ORDER BY 1 LOOP
+		SELECT array_agg(u.r ORDER BY u.r) INTO members FROM unnest(g_rel, g_grp) AS u(r, g)
+		 WHERE u.g = grp AND u.r = ANY (int_keys) AND NOT u.r = ANY (ext_child);
+		CONTINUE WHEN members IS NULL;
+		IF max_wave_offline IS NOT NULL AND rates IS NOT NULL
+		   AND @extschema@.uuid7_audit_wave_offline(members, rates) > max_wave_offline THEN
+			SELECT array_agg(s.relid ORDER BY s.relid), array_agg(s.part ORDER BY s.relid) INTO members, parts
+			  FROM @extschema@.uuid7_audit_split(members, rates, max_wave_offline) s;
+		ELSE
+			parts := array_fill(1, ARRAY[cardinality(members)]);
+		END IF;
+		w_rel := w_rel || members;
+		w_grp := w_grp || array_fill(grp, ARRAY[cardinality(members)]);
+		w_part := w_part || parts;
+	END LOOP;
+
+	-- each wave's plan: its refusals, per table (a refusal naming another object blocks the whole wave), and how long
+	-- it took
+	FOR wid IN SELECT DISTINCT u.g || ':' || u.p FROM unnest(w_grp, w_part) AS u(g, p) LOOP
+		SELECT array_agg(u.r::regclass ORDER BY u.r) INTO wave_tables
+		  FROM unnest(w_rel, w_grp, w_part) AS u(r, g, p) WHERE u.g || ':' || u.p = wid;
+		t0 := clock_timestamp();
+		FOR p IN SELECT * FROM @extschema@.uuid7_audit_refusals(wave_tables) LOOP
+			IF NOT blocked ? wid THEN
+				blocked := blocked || jsonb_build_object(wid, format('%s: %s', p.code, p.detail));
+			END IF;
+			IF p.relid IS NOT NULL AND NOT refusals ? p.relid::text THEN
+				refusals := refusals || jsonb_build_object(p.relid::text, format('%s: %s', p.code, p.detail));
+			END IF;
+		END LOOP;
+		-- what the wave's tables share: its plans, each as long as the one just made (three offline: uuid7_migrate plans
+		-- before and after taking its locks; one online, at start), and the tables outside it that it rewrites for their
+		-- foreign keys (uuid keys, composite keys, 1:1 extension tables, the tables of other waves of a split group)
+		x_off := 3 * extract(epoch FROM clock_timestamp() - t0);
+		x_on := x_off / 3;
+		SELECT x_off + coalesce(sum(extract(epoch FROM (x.e).offline)), 0), x_on + coalesce(sum(extract(epoch FROM (x.e).online)), 0)
+		  INTO x_off, x_on
+		  FROM (SELECT @extschema@.uuid7_audit_estimate(o.t, wave_tables::oid[], rates) AS e
+				  FROM (SELECT DISTINCT con.conrelid FROM pg_constraint con
+						 WHERE con.contype = 'f' AND con.confrelid = ANY (wave_tables::oid[]) AND NOT con.conrelid = ANY (wave_tables::oid[])) AS o(t)) x;
+		shared := shared || jsonb_build_object(wid, jsonb_build_array(x_off / cardinality(wave_tables), x_on / cardinality(wave_tables)));
+	END LOOP;
+
+	-- waves in the order to run them: groups without a blocked wave first; then the groups whose most referenced
+	-- table has the fewest referencing tables (leaves and small hubs), then the smallest; OID for a stable order; a
+	-- split group's parts together, leaf side first
+	SELECT array_agg(w.g || ':' || w.p ORDER BY s.is_blocked, s.hub, s.bytes, s.g, w.p) INTO wave_order
+	  FROM (SELECT DISTINCT u.g, u.p FROM unnest(w_grp, w_part) AS u(g, p)) w
+	  JOIN (SELECT u.g, EXISTS (SELECT 1 FROM jsonb_object_keys(blocked) AS b(k) WHERE b.k LIKE u.g || ':%') AS is_blocked,
+				   max((SELECT count(DISTINCT con.conrelid) FROM pg_constraint con WHERE con.contype = 'f' AND con.confrelid = u.r)) AS hub,
+				   sum(pg_total_relation_size(u.r)) AS bytes
+			  FROM unnest(g_rel, g_grp) AS u(r, g) GROUP BY u.g) s ON s.g = w.g;
+	SELECT array_agg(array_position(wave_order, u.g || ':' || u.p) ORDER BY u.o) INTO w_num
+	  FROM unnest(w_grp, w_part) WITH ORDINALITY AS u(g, p, o);
 
 	FOR i IN 1 .. cardinality(k_rel) LOOP
 		table_name := k_rel[i]::regclass;
@@ -345,16 +534,33 @@ BEGIN
 		refusal := NULL;
 		offline_estimate := NULL;
 		online_estimate := NULL;
+		rewritten_in := @extschema@.uuid7_audit_rewrite_waves(k_rel[i], w_rel, w_num);
 		advice := NULL;
-		IF key_kind = 'integer' THEN
-			grp := g_grp[array_position(g_rel, k_rel[i])];
-			wave := array_position(grp_order, grp);
-			refusal := coalesce(refusals->>(k_rel[i]::text), blocked->>(grp::text));
-			est := @extschema@.uuid7_audit_estimate(k_rel[i], int_keys, rates);
+		IF k_rel[i] = ANY (ext_child) THEN
+			-- a 1:1 extension table: rewritten by its parent's wave, its key converted through the parent's mapping
+			j := array_position(w_rel, ext_parent[array_position(ext_child, k_rel[i])]);
+			refusal := blocked->>(w_grp[j] || ':' || w_part[j]);
+			SELECT array_agg(u.r) INTO members FROM unnest(w_rel, w_num) AS u(r, n) WHERE u.n = w_num[j];
+			est := @extschema@.uuid7_audit_estimate(k_rel[i], members, rates);
 			offline_estimate := est.offline;
 			online_estimate := est.online;
+			advice := format('moves with %s in wave %s: its key is its foreign key, converted through that table''s mapping (not listed itself)',
+				w_rel[j]::regclass, w_num[j]);
+		ELSIF key_kind = 'integer' THEN
+			j := array_position(w_rel, k_rel[i]);
+			wave := w_num[j];
+			refusal := coalesce(refusals->>(k_rel[i]::text), blocked->>(w_grp[j] || ':' || w_part[j]));
+			SELECT array_agg(u.r) INTO members FROM unnest(w_rel, w_num) AS u(r, n) WHERE u.n = wave;
+			est := @extschema@.uuid7_audit_estimate(k_rel[i], members, rates);
+			-- and its share of what the wave's tables share
+			offline_estimate := est.offline + make_interval(secs => (shared->(w_grp[j] || ':' || w_part[j])->>0)::double precision);
+			online_estimate := est.online + make_interval(secs => (shared->(w_grp[j] || ':' || w_part[j])->>1)::double precision);
 			advice := CASE WHEN refusal IS NULL THEN format('migrate in wave %s', wave)
 						   ELSE 'resolve the refusal, then migrate with its wave' END;
+			IF cardinality(rewritten_in) > 1 THEN
+				advice := advice || format('; rewritten again in wave %s (its foreign keys to keys of a split group)',
+					array_to_string(array_remove(rewritten_in, wave), ', '));
+			END IF;
 		ELSIF key_kind = 'uuid v4' THEN
 			advice := 'random uuid keys: make uuid_generate_v7() the default for new rows (existing keys stay valid)';
 		ELSIF key_kind IN ('uuid v7', 'uuid v6') THEN
@@ -362,20 +568,20 @@ BEGIN
 		ELSE
 			advice := 'uuid key of unknown kind: make uuid_generate_v7() the default for new rows';
 		END IF;
-		IF key_kind <> 'integer' AND k_rel[i] = ANY (g_rel) THEN
-			advice := advice || format('; rewritten in wave %s (its foreign keys to integer keys)',
-				array_position(grp_order, g_grp[array_position(g_rel, k_rel[i])]));
+		IF key_kind <> 'integer' AND rewritten_in IS NOT NULL THEN
+			advice := advice || format('; rewritten in wave %s (its foreign keys to integer keys)', array_to_string(rewritten_in, ', '));
 		END IF;
 		RETURN NEXT;
 	END LOOP;
 END;
 $fn$;
-COMMENT ON FUNCTION uuid7_audit(name[]) IS
-	'every table with an integer or uuid primary key (in these schemas, or all): the wave to migrate the integer keys in, references, the plan''s refusal, time estimates measured on this server, advice';
+COMMENT ON FUNCTION uuid7_audit(name[], interval) IS
+	'every table with an integer or uuid primary key (in these schemas, or all): the wave to migrate the integer keys in (groups above max_wave_offline split), the waves that rewrite it, references, the plan''s refusal, time estimates measured on this server, advice';
 
 -- The audit for people: markdown to paste into a ticket — the keys found, then per wave its tables, the tables it also
--- rewrites, the estimates, the blockers with what to do about each (the plan's hints) and the exact calls to run.
-CREATE OR REPLACE FUNCTION uuid7_audit_report(schemas name[] DEFAULT NULL)
+-- rewrites, the estimates, the blockers with what to do about each (the plan's hints) and the exact calls to run;
+-- where a group was split (max_wave_offline), the tables that cost: those rewritten by more than one wave.
+CREATE OR REPLACE FUNCTION uuid7_audit_report(schemas name[] DEFAULT NULL, max_wave_offline interval DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -390,7 +596,7 @@ DECLARE
 	p record;
 	out text;
 BEGIN
-	CREATE TEMPORARY TABLE uuid7_audit_rows ON COMMIT DROP AS SELECT * FROM @extschema@.uuid7_audit(schemas);
+	CREATE TEMPORARY TABLE uuid7_audit_rows ON COMMIT DROP AS SELECT * FROM @extschema@.uuid7_audit(schemas, max_wave_offline);
 	out := format(E'# uuid7 audit of database %s\n\n', quote_ident(current_database()));
 	out := out || format(E'%s tables with an integer key in %s waves; %s with random (v4) uuid keys; %s already time-ordered; %s other uuid keys.\n',
 		(SELECT count(*) FROM uuid7_audit_rows WHERE key_kind = 'integer'),
@@ -400,6 +606,19 @@ BEGIN
 		(SELECT count(*) FROM uuid7_audit_rows WHERE key_kind = 'uuid'));
 	out := out || E'Run the waves in order; each is one call, and rewrites each of its tables once.\n'
 		|| E'Estimates are measured on this server (a rolled-back sample): the tables'' own rewrites, not lock waits.\n';
+	-- the cost of splitting: every table that more than one wave rewrites (its own wave, and those of the keys its
+	-- foreign keys reference), integer keys or not
+	SELECT string_agg(format('%s (waves %s)', s.t, array_to_string(s.ws, ', ')), ', ' ORDER BY s.t::text) INTO also
+	  FROM (SELECT t.t::regclass AS t, @extschema@.uuid7_audit_rewrite_waves(t.t, k.rels, k.waves) AS ws
+			  FROM (SELECT array_agg(r.table_name::oid) AS rels, array_agg(r.wave) AS waves FROM uuid7_audit_rows r WHERE r.wave IS NOT NULL) k,
+				   LATERAL (SELECT unnest(k.rels)
+							UNION
+							SELECT con.conrelid FROM pg_constraint con WHERE con.contype = 'f' AND con.confrelid = ANY (k.rels)) AS t(t)) s
+	 WHERE cardinality(s.ws) > 1;
+	IF also IS NOT NULL THEN
+		out := out || format(E'\nGroups above max_wave_offline (%s) are split in consecutive waves, leaf side first. '
+			'The cost: these tables are rewritten by more than one wave: %s.\n', max_wave_offline, also);
+	END IF;
 	FOR w IN SELECT DISTINCT r.wave FROM uuid7_audit_rows r WHERE r.wave IS NOT NULL ORDER BY 1 LOOP
 		SELECT array_agg(r.table_name ORDER BY r.table_name::text) INTO wave_tables FROM uuid7_audit_rows r WHERE r.wave = w;
 		tables_sql := format('ARRAY[%s]::regclass[]',
@@ -424,13 +643,9 @@ BEGIN
 		END IF;
 		IF EXISTS (SELECT 1 FROM uuid7_audit_rows r WHERE r.wave = w AND r.refusal IS NOT NULL) THEN
 			out := out || E'\nBlockers, and what to do:\n\n';
-			BEGIN
-				FOR p IN SELECT * FROM @extschema@.uuid7_migration_plan(wave_tables) AS x WHERE x.phase = 'refusal' ORDER BY x.step LOOP
-					out := out || format(E'- %s (%s): %s%s\n', p.object, p.sqlstate, p.detail, coalesce(' — ' || p.hint, ''));
-				END LOOP;
-			EXCEPTION WHEN OTHERS THEN
-				out := out || format(E'- %s: %s\n', SQLSTATE, SQLERRM);
-			END;
+			FOR p IN SELECT * FROM @extschema@.uuid7_audit_refusals(wave_tables) LOOP
+				out := out || format(E'- %s: %s%s\n', coalesce(p.object || ' (' || p.code || ')', p.code), p.detail, coalesce(' — ' || p.hint, ''));
+			END LOOP;
 		END IF;
 		out := out || format(E'\n```sql\nSELECT * FROM %1$s.uuid7_migration_plan(%2$s);  -- read it first\n'
 			'SELECT %1$s.uuid7_migrate(%2$s);  -- offline, in one transaction\n'
@@ -446,5 +661,5 @@ BEGIN
 	RETURN out;
 END;
 $fn$;
-COMMENT ON FUNCTION uuid7_audit_report(name[]) IS
+COMMENT ON FUNCTION uuid7_audit_report(name[], interval) IS
 	'uuid7_audit() as a markdown report: per wave its tables, estimates, blockers with hints, and the calls to run';

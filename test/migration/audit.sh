@@ -5,7 +5,11 @@
 # uuid v4, one on v7, views and functions), plus two small groups and one group a view blocks. Checked: every key is
 # listed with its references; the waves are the connected groups in the documented order; the blocked group's
 # refusal is the plan's; migrating wave by wave with uuid7_migrate succeeds and rewrites every table exactly once
-# overall; the report names each wave, its blocker with the hint and the calls to run.
+# overall; the report names each wave, its blocker with the hint and the calls to run. Then max_wave_offline on a
+# schema of its own (accounts with a 1:1 profile table, orders, order lines, refunds, notes with a composite key):
+# the waves of the split (leaf side first, the 1:1 table moving with its parent), the waves that rewrite each table,
+# the report's list of tables rewritten more than once, the split's arithmetic with fixed unit costs, and the split
+# waves migrated one by one rewriting each table exactly as many times as the audit said.
 set -uo pipefail
 source "$(dirname "$0")/../assert.sh"
 source "$(dirname "$0")/lib.sh"
@@ -62,7 +66,7 @@ ANALYZE;
 SQL
 
 audit="SELECT table_name::text, wave, key_column, key_type::text, key_kind, rows, referenced_by::text, \"references\"::text,
-	refusal IS NOT NULL AS refused, offline_estimate > interval '0' AS off_est, online_estimate >= offline_estimate AS on_est
+	refusal IS NOT NULL AS refused, offline_estimate > interval '0' AS off_est, online_estimate > interval '0' AS on_est
 	FROM uuid7_audit(ARRAY['public']) ORDER BY wave NULLS LAST, table_name::text"
 check_sql "every key listed, in waves: leaves and small groups first, the blocked group last" "$audit" \
 "settings|1|id|integer|integer|2|||f|t|t
@@ -149,3 +153,74 @@ check_sql "after the waves, only the blocked table keeps an integer key" \
 	"SELECT string_agg(table_name::text || '=' || key_kind, ',' ORDER BY table_name::text) FROM uuid7_audit() WHERE key_kind = 'integer'" \
 	"legacy_codes=integer"
 
+
+# max_wave_offline: a group above it is split along its references, leaf side first, a 1:1 extension table with its
+# parent; the cost (tables rewritten by more than one wave) in rewritten_in and in the report. With a limit no table
+# fits (1 µs), each table (with its 1:1 tables) is a wave of its own, so the waves are known in advance.
+sql "CREATE SCHEMA split;
+	CREATE TABLE split.accounts (id bigserial PRIMARY KEY, name text);
+	CREATE TABLE split.account_profiles (account_id bigint PRIMARY KEY REFERENCES split.accounts, bio text);
+	CREATE TABLE split.orders (id bigserial PRIMARY KEY, account_id bigint NOT NULL REFERENCES split.accounts);
+	CREATE TABLE split.order_lines (id bigserial PRIMARY KEY, order_id bigint NOT NULL REFERENCES split.orders, qty int);
+	CREATE TABLE split.order_notes (order_id bigint REFERENCES split.orders, author_id bigint REFERENCES split.accounts, n int,
+		PRIMARY KEY (order_id, n));
+	CREATE TABLE split.refunds (id bigserial PRIMARY KEY, order_line_id bigint REFERENCES split.order_lines,
+		account_id bigint REFERENCES split.accounts);
+	INSERT INTO split.accounts (name) SELECT 'a' || g FROM generate_series(1, 50) g;
+	INSERT INTO split.account_profiles SELECT id, 'b' FROM split.accounts WHERE id % 2 = 0;
+	INSERT INTO split.orders (account_id) SELECT 1 + g % 50 FROM generate_series(1, 200) g;
+	INSERT INTO split.order_lines (order_id, qty) SELECT 1 + g % 200, g FROM generate_series(1, 400) g;
+	INSERT INTO split.order_notes SELECT 1 + g % 200, 1 + g % 50, g FROM generate_series(1, 100) g;
+	INSERT INTO split.refunds (order_line_id, account_id) SELECT 1 + g % 400, 1 + g % 50 FROM generate_series(1, 40) g;
+	ANALYZE" >/dev/null
+split_rows="SELECT string_agg(table_name::text || ':' || coalesce(wave::text, '-') || ':' || rewritten_in::text, ' ' ORDER BY wave, table_name::text)"
+check_sql "no max_wave_offline (or one the group fits in): one wave, each table rewritten once" \
+	"$split_rows || '|' || ($split_rows FROM uuid7_audit(ARRAY['split'], interval '1 day')) FROM uuid7_audit(ARRAY['split'])" \
+	"split.accounts:1:{1} split.order_lines:1:{1} split.orders:1:{1} split.refunds:1:{1} split.account_profiles:-:{1}|split.accounts:1:{1} split.order_lines:1:{1} split.orders:1:{1} split.refunds:1:{1} split.account_profiles:-:{1}"
+check_sql "split: leaf side first, the 1:1 profile with its account, the waves that rewrite each table" \
+	"$split_rows FROM uuid7_audit(ARRAY['split'], interval '1 microsecond')" \
+	"split.refunds:1:{1,2,4} split.order_lines:2:{2,3} split.orders:3:{3,4} split.accounts:4:{4} split.account_profiles:-:{4}"
+check_sql "a 1:1 extension table is never listed: it moves with its parent's wave" \
+	"SELECT advice FROM uuid7_audit(ARRAY['split'], interval '1 microsecond') WHERE table_name = 'split.account_profiles'::regclass" \
+	"moves with split.accounts in wave 4: its key is its foreign key, converted through that table's mapping (not listed itself)"
+check_sql "split: the advice says where a table is rewritten again" \
+	"SELECT advice FROM uuid7_audit(ARRAY['split'], interval '1 microsecond') WHERE table_name = 'split.refunds'::regclass" \
+	"migrate in wave 1; rewritten again in wave 2, 4 (its foreign keys to keys of a split group)"
+report=$(sql "SELECT uuid7_audit_report(ARRAY['split'], interval '1 microsecond')")
+check_true "split: the report lists the tables rewritten more than once, those without a key of their own included" \
+	"SELECT position('The cost: these tables are rewritten by more than one wave: split.order_lines (waves 2, 3), split.order_notes (waves 3, 4), split.orders (waves 3, 4), split.refunds (waves 1, 2, 4).' IN \$r\$$report\$r\$) > 0"
+check_true "split: the report has the four waves" \
+	"SELECT \$r\$$report\$r\$ ~ '## Wave 4\n' AND \$r\$$report\$r\$ !~ '## Wave 5' AND \$r\$$report\$r\$ !~ 'blocked'"
+check_true "no split: no such line" \
+	"SELECT position('more than one wave' IN uuid7_audit_report(ARRAY['split'])) = 0"
+
+# the split's arithmetic with fixed unit costs (the measured ones differ on every call): what a table adds to a wave
+# is the difference of the two waves' estimates; a limit of exactly the first two tables' wave keeps them together
+rates='{"map": 1e-6, "map_online": 2e-6, "heap": 1e-8, "lookup": 2e-7, "index": 1e-6, "fk": 1e-6, "backfill_read": 3e-6, "backfill_write": 3e-6}'
+check_sql "split: a table's delta is the difference of the wave estimates" \
+	"SELECT bool_and(abs(uuid7_audit_split_delta(c.cur, c.nxt, '$rates') - (extract(epoch FROM uuid7_audit_wave_offline(c.cur || c.nxt, '$rates'))
+	                 - coalesce(extract(epoch FROM uuid7_audit_wave_offline(c.cur, '$rates')), 0))) < 1e-9)
+	   FROM (SELECT v.cur::oid[], v.nxt::oid
+	           FROM (VALUES ('{}'::regclass[], 'split.refunds'::regclass), ('{split.refunds}', 'split.order_lines'),
+	                        ('{split.refunds,split.order_lines}', 'split.orders'), ('{split.order_lines,split.orders}', 'split.accounts')) v(cur, nxt)) c(cur, nxt)" t
+check_sql "split: tables share a wave while it fits" \
+	"SELECT string_agg(relid::regclass::text || ':' || part, ' ' ORDER BY part, relid::regclass::text)
+	   FROM uuid7_audit_split('{split.refunds,split.order_lines,split.orders,split.accounts}'::regclass[]::oid[], '$rates',
+	                          uuid7_audit_wave_offline('{split.refunds,split.order_lines}'::regclass[]::oid[], '$rates'))
+	  WHERE relid <> 'split.accounts'::regclass" \
+	"split.order_lines:1 split.refunds:1 split.orders:2"
+
+waves=$(sql "SELECT 'ARRAY[' || string_agg(quote_literal(table_name::text), ', ') || ']::regclass[]'
+	FROM uuid7_audit(ARRAY['split'], interval '1 microsecond') WHERE wave IS NOT NULL GROUP BY wave ORDER BY wave")
+check_eq "split: four waves to run" 4 "$(printf '%s\n' "$waves" | grep -c .)"
+sql "DELETE FROM mig_snap.rewrites" >/dev/null
+w=0
+while read -r tables; do
+	w=$((w + 1))
+	check_ok "split wave $w migrates with uuid7_migrate" "SELECT uuid7_migrate($tables)"
+done <<<"$waves"
+check_sql "split: each table rewritten as many times as the audit said" \
+	"SELECT string_agg(rel || ':' || n, ',' ORDER BY rel) FROM (SELECT rel, count(*) n FROM mig_snap.rewrites GROUP BY rel) s" \
+	"split.account_profiles:1,split.accounts:1,split.order_lines:2,split.order_notes:2,split.orders:2,split.refunds:3"
+check_sql "split: every key of the schema is uuid now" \
+	"SELECT count(*) FILTER (WHERE key_kind = 'integer') || '/' || count(*) FROM uuid7_audit(ARRAY['split'])" "0/5"

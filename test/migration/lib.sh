@@ -297,14 +297,11 @@ SQL
 }
 
 mig_data_shape() {
-	psql -X -A -t -q -d "$1" -v ON_ERROR_STOP=1 <<'SQL'
+	psql -X -A -t -q -d "$1" -v ON_ERROR_STOP=1 -f "$MIG_LIB_DIR/rows_hash.sql" -f - <<'SQL'
 CREATE FUNCTION pg_temp.data_shape() RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
 	maps text;
 	r record;
-	cols text;
-	joins text;
-	h text;
 BEGIN
 	-- (the registry is in the extension's schema)
 	PERFORM set_config('search_path', (SELECT quote_ident(n.nspname) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
@@ -317,17 +314,7 @@ BEGIN
 			    AND n.nspname <> 'mig_snap'		-- the suites' own record of the migration (it counts rewrites)
 			    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 			  ORDER BY c.oid::regclass::text COLLATE "C" LOOP
-		-- (one hash join per uuid column: a lookup per row would be quadratic)
-		SELECT string_agg(CASE WHEN a.atttypid = 'uuid'::regtype
-							   THEN format('coalesce(m%s.label, t.%I::text, ''-'')', a.attnum, a.attname)
-							   ELSE format('coalesce(t.%I::text, ''-'')', a.attname) END, ', ' ORDER BY a.attname),
-			   coalesce(string_agg(format(' LEFT JOIN m AS m%1$s ON m%1$s.new_id = t.%2$I', a.attnum, a.attname), '')
-							FILTER (WHERE a.atttypid = 'uuid'::regtype), '')
-		  INTO cols, joins FROM pg_attribute a WHERE a.attrelid = r.rel AND a.attnum > 0 AND NOT a.attisdropped;
-		EXECUTE format('WITH m AS MATERIALIZED (%s) SELECT count(*) || '' '' || md5(coalesce(string_agg(x, E''\n'' ORDER BY x COLLATE "C"), ''''))'
-					   ' FROM (SELECT concat_ws(''|'', %s) AS x FROM %s t%s) s',
-			coalesce(maps, 'SELECT NULL::uuid AS new_id, NULL::text AS label'), cols, r.rel, joins) INTO h;
-		RETURN NEXT r.rel::text || ' ' || h;
+		RETURN NEXT r.rel::text || ' ' || pg_temp.rows_hash(r.rel, maps);
 	END LOOP;
 END $$;
 SELECT * FROM pg_temp.data_shape();

@@ -16,28 +16,17 @@ CREATE TEMP VIEW rels AS
 	   AND NOT (c.relkind = 'c' AND EXISTS (SELECT 1 FROM pg_type t JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e' WHERE t.typrelid = c.oid));
 CREATE FUNCTION pg_temp.one(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT regexp_replace(t, '\s+', ' ', 'g') $$;
 CREATE FUNCTION pg_temp.acl(a aclitem[]) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT (SELECT string_agg(x::text, ',' ORDER BY x::text) FROM unnest(a) x) $$;
+\ir ../rows_hash.sql
 CREATE FUNCTION pg_temp.data_lines() RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
 	maps text;
 	r record;
-	cols text;
-	joins text;
-	h text;
 BEGIN
 	SELECT string_agg(format('SELECT new_id, old_id::text AS label FROM %s', mapping_table::regclass), ' UNION ALL ')
 	  INTO maps FROM (SELECT m.mapping_table FROM pg_temp.registry() m) g;
 	FOR r IN SELECT * FROM rels WHERE relkind IN ('r', 'p', 'm') AND oid NOT IN (SELECT mapping_table FROM pg_temp.registry())
 			   AND (relkind <> 'm' OR (SELECT relispopulated FROM pg_class WHERE oid = rels.oid)) ORDER BY q COLLATE "C" LOOP
-		SELECT string_agg(CASE WHEN a.atttypid = 'uuid'::regtype
-							   THEN format('coalesce(m%s.label, t.%I::text, ''-'')', a.attnum, a.attname)
-							   ELSE format('coalesce(t.%I::text, ''-'')', a.attname) END, ', ' ORDER BY a.attname),
-			   coalesce(string_agg(format(' LEFT JOIN m AS m%1$s ON m%1$s.new_id = t.%2$I', a.attnum, a.attname), '')
-							FILTER (WHERE a.atttypid = 'uuid'::regtype), '')
-		  INTO cols, joins FROM pg_attribute a WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped;
-		EXECUTE format('WITH m AS MATERIALIZED (%s) SELECT count(*) || '' '' || md5(coalesce(string_agg(x, E''\n'' ORDER BY x COLLATE "C"), ''''))'
-					   ' FROM (SELECT concat_ws(''|'', %s) AS x FROM ONLY %s t%s) s',
-			coalesce(maps, 'SELECT NULL::uuid AS new_id, NULL::text AS label'), coalesce(cols, '1'), r.q, joins) INTO h;
-		RETURN NEXT E'data\t' || r.q || E'\t\t' || h;
+		RETURN NEXT E'data\t' || r.q || E'\t\t' || pg_temp.rows_hash(r.oid, maps);
 	END LOOP;
 END $$;
 -- the registry of migrated tables (empty before any migration), wherever the extension lives
