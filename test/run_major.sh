@@ -53,6 +53,10 @@ record_regress() {
 	if ! grep -qE '\.\.\. ok|^ok ' "$log" && ! grep -qE 'FAILED|failed|^not ok' "$log"; then
 		record FAIL "$suite: pg_regress did not run (see output above)"
 	fi
+	# a test without its expected file prints "diff command failed" and no verdict of its own
+	if grep -q 'diff command failed' "$log"; then
+		record FAIL "$suite: a test could not be compared (an expected file missing? see output above)"
+	fi
 }
 
 run_regress() {
