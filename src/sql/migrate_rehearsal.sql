@@ -41,6 +41,7 @@ DECLARE
 	f_hint text[] := '{}';
 	err_state text;
 	err_text text;
+	carried record;
 BEGIN
 	IF cardinality(v_oid) = 0 THEN
 		RETURN;
@@ -83,7 +84,12 @@ BEGIN
 			SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO col_list
 			  FROM pg_attribute a WHERE a.attrelid = v AND a.attnum > 0 AND NOT a.attisdropped;
 			BEGIN
-				EXECUTE format('CREATE TEMPORARY VIEW %I (%s) AS %s', stand_in, col_list, view_sql);
+				-- a materialized view's stand-in is a table (WITH NO DATA), for its indexes to be rehearsed on
+				IF (SELECT relkind FROM pg_class WHERE oid = v) = 'm' THEN
+					EXECUTE format('CREATE TEMPORARY TABLE %I (%s) AS %s WITH NO DATA', stand_in, col_list, view_sql);
+				ELSE
+					EXECUTE format('CREATE TEMPORARY VIEW %I (%s) AS %s', stand_in, col_list, view_sql);
+				END IF;
 				s_to := s_to || to_regclass(format('pg_temp.%I', stand_in))::oid;
 				d_view := d_view || v;
 				d_def := d_def || texts[2];
@@ -97,7 +103,33 @@ BEGIN
 					v::regclass, err_text);
 				f_state := f_state || err_state;
 				f_hint := f_hint || 'The view treats the key as a number (arithmetic, a comparison or COALESCE with a number, an integer cast, max() or min()); only a NULL or an empty array beside the key is retyped to uuid. Rewrite it (CREATE OR REPLACE VIEW) so that it works on the key as uuid too, or drop it and create it after the migration, then plan again.'::text;
+				CONTINUE;
 			END;
+			-- what the migration creates on the view again (uuid7_plan_view_ddl: pg_get_indexdef, pg_get_ruledef), on
+			-- its stand-in: an index or a rule that uses the key as a number fails here, not after the rewrite
+			FOR carried IN
+				SELECT 'index' AS kind, format('%I.%I', ns.nspname, ic.relname) AS qname,
+					   replace(pg_get_indexdef(ix.indexrelid), format('INDEX %I ON %s USING ', ic.relname, v::regclass),
+							   format('INDEX %I ON pg_temp.%I USING ', 'uuid7_stand_in_' || ix.indexrelid, stand_in)) AS stmt
+				  FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid JOIN pg_namespace ns ON ns.oid = ic.relnamespace
+				 WHERE ix.indrelid = v
+				UNION ALL
+				SELECT 'rule', format('%I on %s', rw.rulename, v::regclass),
+					   replace(pg_get_ruledef(rw.oid), format(' TO %s ', v::regclass), format(' TO pg_temp.%I ', stand_in))
+				  FROM pg_rewrite rw WHERE rw.ev_class = v AND rw.rulename <> '_RETURN'
+				ORDER BY 1, 2
+			LOOP
+				BEGIN
+					EXECUTE carried.stmt;
+				EXCEPTION WHEN OTHERS THEN
+					GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_text = MESSAGE_TEXT;
+					f_object := f_object || carried.qname;
+					f_detail := f_detail || format('%s %s of %s cannot be created again once the key is uuid: %s',
+						carried.kind, carried.qname, v::regclass, err_text);
+					f_state := f_state || err_state;
+					f_hint := f_hint || format('The %s treats the key as a number (arithmetic, a comparison with a number, an integer cast). Drop it, migrate, and create it again for uuid; then plan again.', carried.kind);
+				END;
+			END LOOP;
 		END LOOP;
 		RAISE SQLSTATE 'U7RB0';		-- roll the stand-ins back
 	EXCEPTION

@@ -63,6 +63,23 @@ check_eq "two failing views: two refusals" "42883|public.v_a
 42883|public.v_b" "$(mig_plan_refusals "$P" | cut -d'|' -f1,2 | sort)"
 sql "DROP VIEW v_a, v_b" >/dev/null
 
+# What the migration creates again on a recreated view is rehearsed on its stand-in too: the indexes of a
+# materialized view (an expression and a predicate that use the key as a number) and a rule of a view (arithmetic on
+# NEW.id in its action). One refusal each, naming the object; a view whose index and rule work on uuid passes.
+sql "CREATE TABLE rule_log (p_id bigint, next_id bigint);
+	CREATE MATERIALIZED VIEW mv_k AS SELECT c.p_id, count(*) AS n FROM child c GROUP BY c.p_id;
+	CREATE INDEX mv_k_bucket ON mv_k ((p_id % 16)); CREATE INDEX mv_k_big ON mv_k (n) WHERE p_id > 100;
+	CREATE UNIQUE INDEX mv_k_ok ON mv_k (p_id) WHERE p_id IS NOT NULL;
+	CREATE VIEW pv AS SELECT id, name FROM parent;
+	CREATE RULE pv_log AS ON UPDATE TO pv DO ALSO INSERT INTO rule_log VALUES (NEW.id, NEW.id + 1)" >/dev/null
+check_eq "an index of a materialized view and a rule of a view that use the key as a number: one refusal each" \
+"42883|public.mv_k_big
+42883|public.mv_k_bucket
+42883|pv_log on public.pv" "$(mig_plan_refusals "$P" | cut -d'|' -f1,2 | sort)"
+sql "DROP RULE pv_log ON pv; DROP INDEX mv_k_bucket, mv_k_big" >/dev/null
+check_eq "the same views with an index that works on uuid: no refusal" "" "$(mig_plan_refusals "$P")"
+sql "DROP MATERIALIZED VIEW mv_k; DROP VIEW pv; DROP TABLE rule_log" >/dev/null
+
 # The rehearsal leaves nothing behind, in the session that planned.
 check_eq "no stand-in left after the plan (same session)" "0" \
 	"$(psql -X -A -t -q -c "SELECT count(*) FROM uuid7_migration_plan($P)" \
