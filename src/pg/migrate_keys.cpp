@@ -21,6 +21,7 @@
  * PG regime throughout: no C++ object with a destructor lives in these frames; the core helpers are noexcept.
  */
 #include "core/migrate_keygen.hpp"
+#include "core/key_text.hpp"
 #include "core/migrate_keymap.hpp"
 #include "core/time_units.hpp"
 #include "core/uuid_layout.hpp"
@@ -222,6 +223,20 @@ LoadedMap *LoadMap(Oid map)
 	return loaded;
 }
 
+/* The entry of old_key in a loaded map, or nullptr. */
+const uuid7::KeyMapEntry *FindKey(const LoadedMap *loaded, int64 old_key)
+{
+	return uuid7::KeyMapFind(loaded->entries, loaded->n, loaded->dense, loaded->nslots, old_key);
+}
+
+/* A new uuid (palloc'd) holding an entry's new key. */
+pg_uuid_t *NewKeyOf(const uuid7::KeyMapEntry *entry)
+{
+	pg_uuid_t *out = uuid7::pg::NewUuid();
+	std::memcpy(out->data, entry->new_key, uuid7::kUuidSize);
+	return out;
+}
+
 LoadedMap *FindLoadedMap(Oid map)
 {
 	for (int i = 0; i < n_loaded_maps; i++)
@@ -324,9 +339,7 @@ extern "C"
 	{
 		const Oid map = PG_GETARG_OID(0);
 		const int64 old_key = PG_GETARG_INT64(1);
-		LoadedMap *loaded = FindLoadedMap(map);
-		const uuid7::KeyMapEntry *entry =
-		    uuid7::KeyMapFind(loaded->entries, loaded->n, loaded->dense, loaded->nslots, old_key);
+		const uuid7::KeyMapEntry *entry = FindKey(FindLoadedMap(map), old_key);
 		if (entry == nullptr)
 			ereport(ERROR,
 			        (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
@@ -334,9 +347,7 @@ extern "C"
 			         errdetail("A referencing row holds a key that the referenced table does not have (a NOT VALID "
 			                   "foreign key, or a constraint added after the rows)."),
 			         errhint("Delete or fix the dangling references, then migrate again.")));
-		pg_uuid_t *out = uuid7::pg::NewUuid();
-		std::memcpy(out->data, entry->new_key, uuid7::kUuidSize);
-		PG_RETURN_UUID_P(out);
+		PG_RETURN_UUID_P(NewKeyOf(entry));
 	}
 
 	/*
@@ -355,18 +366,14 @@ extern "C"
 			                errmsg("uuid7_reference_lookup: map, keep_null and ref must not be null")));
 		const Oid map = PG_GETARG_OID(0);
 		const int64 old_key = PG_GETARG_INT64(1);
-		LoadedMap *loaded = FindLoadedMap(map);
-		const uuid7::KeyMapEntry *entry =
-		    uuid7::KeyMapFind(loaded->entries, loaded->n, loaded->dense, loaded->nslots, old_key);
+		const uuid7::KeyMapEntry *entry = FindKey(FindLoadedMap(map), old_key);
 		if (entry == nullptr)
 		{
 			if (PG_GETARG_BOOL(2))
 				PG_RETURN_NULL();
 			ReferenceMiss(map, old_key, PG_GETARG_TEXT_PP(3));
 		}
-		pg_uuid_t *out = uuid7::pg::NewUuid();
-		std::memcpy(out->data, entry->new_key, uuid7::kUuidSize);
-		PG_RETURN_UUID_P(out);
+		PG_RETURN_UUID_P(NewKeyOf(entry));
 	}
 
 	/*
@@ -411,22 +418,20 @@ extern "C"
 			if (nulls[i])
 				continue;
 			const int64 old_key = DatumGetInt64(elems[i]);
-			const uuid7::KeyMapEntry *entry =
-			    uuid7::KeyMapFind(loaded->entries, loaded->n, loaded->dense, loaded->nslots, old_key);
+			const uuid7::KeyMapEntry *entry = FindKey(loaded, old_key);
 			if (entry == nullptr)
 			{
 				if (keep_null)
 					continue;
 				ReferenceMiss(map, old_key, PG_GETARG_TEXT_PP(3));
 			}
-			pg_uuid_t *u = uuid7::pg::NewUuid();
-			std::memcpy(u->data, entry->new_key, uuid7::kUuidSize);
-			out[i] = UUIDPGetDatum(u);
+			out[i] = UUIDPGetDatum(NewKeyOf(entry));
 			out_nulls[i] = false;
 		}
 		int dims[1] = {n};
 		int lbs[1] = {ARR_LBOUND(in)[0]};
-		PG_RETURN_ARRAYTYPE_P(construct_md_array(out, out_nulls, 1, dims, lbs, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+		PG_RETURN_ARRAYTYPE_P(
+		    construct_md_array(out, out_nulls, 1, dims, lbs, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 	}
 
 	/*
@@ -446,52 +451,29 @@ extern "C"
 		const Oid map = PG_GETARG_OID(0);
 		text *val = PG_GETARG_TEXT_PP(1);
 		const bool keep_null = PG_GETARG_BOOL(2);
-		const char *p = VARDATA_ANY(val);
-		const int len = VARSIZE_ANY_EXHDR(val);
-		int i = (len > 0 && p[0] == '-') ? 1 : 0;
-		const bool negative = i == 1;
-		bool ok = len - i >= 1 && len - i <= 18;
-		int64 old_key = 0;
-		for (; ok && i < len; i++)
-		{
-			if (p[i] < '0' || p[i] > '9')
-				ok = false;
-			else
-				old_key = old_key * 10 + (p[i] - '0');
-		}
-		if (negative)
-			old_key = -old_key;
-		if (!ok)
+		std::int64_t old_key = 0;
+		if (!uuid7::ParseIntegerKey(VARDATA_ANY(val), VARSIZE_ANY_EXHDR(val), &old_key))
 		{
 			if (keep_null)
 				PG_RETURN_NULL();
-			ereport(ERROR, (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-			                errmsg("declared reference %s holds \"%s\", which is not an integer key",
-			                       text_to_cstring(PG_GETARG_TEXT_PP(3)), text_to_cstring(val)),
-			                errdetail("A text reference holds each key as an integer of at most 18 digits."),
-			                errhint("Fix or delete the dangling values, or add \"dangling\": \"null\" to this reference "
-			                        "to set them NULL; uuid7_migration_plan() counts them.")));
+			ereport(ERROR,
+			        (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			         errmsg("declared reference %s holds \"%s\", which is not an integer key",
+			                text_to_cstring(PG_GETARG_TEXT_PP(3)), text_to_cstring(val)),
+			         errdetail("A text reference holds each key as an integer of at most 18 digits."),
+			         errhint("Fix or delete the dangling values, or add \"dangling\": \"null\" to this reference "
+			                 "to set them NULL; uuid7_migration_plan() counts them.")));
 		}
-		LoadedMap *loaded = FindLoadedMap(map);
-		const uuid7::KeyMapEntry *entry =
-		    uuid7::KeyMapFind(loaded->entries, loaded->n, loaded->dense, loaded->nslots, old_key);
+		const uuid7::KeyMapEntry *entry = FindKey(FindLoadedMap(map), old_key);
 		if (entry == nullptr)
 		{
 			if (keep_null)
 				PG_RETURN_NULL();
 			ReferenceMiss(map, old_key, PG_GETARG_TEXT_PP(3));
 		}
-		static const char hex[] = "0123456789abcdef";
-		char buf[2 * UUID_LEN + 4];
-		int o = 0;
-		for (int b = 0; b < UUID_LEN; b++)
-		{
-			if (b == 4 || b == 6 || b == 8 || b == 10)
-				buf[o++] = '-';
-			buf[o++] = hex[entry->new_key[b] >> 4];
-			buf[o++] = hex[entry->new_key[b] & 0x0F];
-		}
-		PG_RETURN_TEXT_P(cstring_to_text_with_len(buf, o));
+		char buf[uuid7::kUuidTextLength];
+		uuid7::FormatUuid(entry->new_key, buf);
+		PG_RETURN_TEXT_P(cstring_to_text_with_len(buf, static_cast<int>(uuid7::kUuidTextLength)));
 	}
 
 } // extern "C"
