@@ -101,12 +101,13 @@ check_eq "plan: dangling values counted per reference, 23503, hint naming \"dang
 			  FROM uuid7_migration_plan($tables, $opts) WHERE phase = 'refusal' ORDER BY object")"
 out=$(psql -X -q -c "\\set VERBOSITY verbose" -c "SELECT uuid7_migrate($tables, $opts)" 2>&1)
 if grep -q "ERROR:  23503:" <<<"$out" && grep -q '^HINT:.*dangling' <<<"$out"; then pass "migrate: dangling values are an error (23503, hint)"; else fail "migrate: dangling values are an error (23503, hint)" "$out"; fi
-out=$(psql -X -q -c "\\set VERBOSITY verbose" -c "SELECT uuid7_migrate($tables, $(sql_literal "$(jq -c '. + {"validate": false}' <<<"$refs")")::jsonb)" 2>&1)
+out=$(psql -X -q -c "\\set VERBOSITY verbose" -c "SELECT uuid7_migrate($tables, $(sql_literal "$(sql "SELECT $(sql_literal "$refs")::jsonb || '{\"validate\": false}'")")::jsonb)" 2>&1)
 if grep -q "ERROR:  23503:" <<<"$out" && grep -q 'declared reference' <<<"$out"; then pass "migrate without counting (validate false): the rewrite still refuses a dangling value (23503)"; else fail "migrate without counting: 23503 at the rewrite" "$out"; fi
 check_eq "dangling refusals changed nothing" "$before" "$(fingerprint)"
 
 # ---- the migration, with "dangling": "null" on every reference ------------------------------------------------------
-nrefs=$(jq -c '.references |= map(. + {"dangling": "null"})' <<<"$refs")
+nrefs=$(sql "SELECT jsonb_set(r, '{references}', (SELECT jsonb_agg(e || '{\"dangling\": \"null\"}') FROM jsonb_array_elements(r->'references') e))
+	FROM (SELECT $(sql_literal "$refs")::jsonb AS r) x")
 nopts="$(sql_literal "$nrefs")::jsonb"
 check_eq "plan with \"dangling\": \"null\": no refusal" "" "$(mig_plan_refusals "$tables" "$nopts")"
 check_eq "plan notes the values that become NULL" "4" \
