@@ -183,6 +183,11 @@ DECLARE
 	x_state text[] := '{}';
 	x_hint text[] := '{}';
 BEGIN
+	-- the same columns in the partitions of a partitioned table, and the partitions' copies of the foreign keys
+	-- (migrate_partitioned.sql)
+	SELECT array_agg(p.rel), array_agg(p.att), array_agg(p.src) INTO c_rel, c_att, c_src
+	  FROM @extschema@.uuid7_plan_partition_columns(c_rel, c_att, c_src) AS p;
+	fk_oid := @extschema@.uuid7_plan_partition_constraints(fk_oid);
 	FOR rec IN
 		SELECT DISTINCT d.classid, d.objid, d.objsubid, cc.rel, cc.att, cc.src,
 			   format('%I.%I', ns.nspname, c.relname) AS qname,
@@ -271,8 +276,8 @@ BEGIN
 			END IF;
 		ELSIF rec.classid = 'pg_attrdef'::regclass THEN
 			SELECT ad.adnum INTO rec2 FROM pg_attrdef ad WHERE ad.oid = rec.objid;
-			IF rec2.adnum = rec.att AND rec.rel = t_oid[rec.src] AND rec.att = t_att[rec.src] THEN
-				CONTINUE;	-- the key's own default: replaced
+			IF rec2.adnum = rec.att AND rec.objid IN (SELECT @extschema@.uuid7_plan_key_defaults(t_oid[rec.src], t_att[rec.src])) THEN
+				CONTINUE;	-- the key's own default (or its copy on a partition): replaced
 			ELSIF rec2.adnum = rec.att THEN
 				x_detail := x_detail || format('column %I of table %s has a default, which cannot be translated to uuid',
 					rec.attname, rec.qname);
@@ -338,11 +343,10 @@ BEGIN
 				   (SELECT string_agg(pg_describe_object(o.classid, o.objid, o.objsubid), ', ')
 					  FROM pg_depend o
 					 WHERE o.refclassid = 'pg_class'::regclass AND o.refobjid = s.oid
-					   AND NOT (o.classid = 'pg_attrdef'::regclass AND o.objid IS NOT DISTINCT FROM ad.oid)
+					   AND NOT (o.classid = 'pg_attrdef'::regclass AND o.objid IN (SELECT @extschema@.uuid7_plan_key_defaults(t_oid[i], t_att[i])))
 					   AND NOT (o.classid = 'pg_class'::regclass AND o.objid = s.oid)) AS others
 			  FROM pg_depend d
 			  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
-			  LEFT JOIN pg_attrdef ad ON ad.adrelid = t_oid[i] AND ad.adnum = t_att[i]
 			 WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
 			   AND d.refobjid = t_oid[i] AND d.refobjsubid = t_att[i] AND d.deptype IN ('a', 'i')
 		LOOP
@@ -562,6 +566,7 @@ DECLARE
 	lock_list text[] := '{}';
 	seq_stmts text[] := '{}';
 	src int;
+	key_att int2;		-- the key of a partitioned table (uuid7_plan_partitioned_key)
 BEGIN
 	ext := @extschema@.uuid7_extension_schema();
 
@@ -641,11 +646,26 @@ BEGIN
 			RAISE EXCEPTION 'relation with OID % does not exist', rel::oid USING ERRCODE = '42P01';
 		END IF;
 		qname := format('%I.%I', rec.nspname, rec.relname);
-		IF rec.relkind = 'p' OR rec.relhassubclass OR rec.is_child THEN
+		key_att := NULL;
+		IF rec.relkind = 'p' THEN
+			-- partitioned: migrated through its root, key (id, partition key columns) (migrate_partitioned.sql)
+			SELECT * INTO rec2 FROM @extschema@.uuid7_plan_partitioned_key(rel);
+			IF rec2.sqlstate IS NOT NULL THEN
+				x_object := x_object || qname; x_detail := x_detail || rec2.detail;
+				x_state := x_state || rec2.sqlstate; x_hint := x_hint || rec2.hint;
+				CONTINUE;
+			END IF;
+			key_att := rec2.att;
+		ELSIF rec.relhassubclass OR rec.is_child THEN
 			x_object := x_object || qname;
-			x_detail := x_detail || format('table %s is partitioned or part of an inheritance tree', qname);
+			x_detail := x_detail || CASE WHEN (SELECT c.relispartition FROM pg_class c WHERE c.oid = rel)
+				THEN format('table %s is a partition of %s: a partitioned table is migrated whole, through its root', qname,
+							(SELECT ih.inhparent::regclass FROM pg_inherits ih WHERE ih.inhrelid = rel LIMIT 1))
+				ELSE format('table %s is part of an inheritance tree (INHERITS)', qname) END;
 			x_state := x_state || '0A000'::text;
-			x_hint := x_hint || 'Partitioned and inheritance tables are not supported by uuid7_migrate().'::text;
+			x_hint := x_hint || CASE WHEN (SELECT c.relispartition FROM pg_class c WHERE c.oid = rel)
+				THEN 'List the root partitioned table instead.'
+				ELSE 'Legacy inheritance is not supported by uuid7_migrate(); declarative partitioning is.' END;
 			CONTINUE;
 		ELSIF rec.relkind <> 'r' THEN
 			x_object := x_object || qname;
@@ -698,7 +718,9 @@ BEGIN
 		  FROM pg_constraint con
 		  LEFT JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
 		 WHERE con.conrelid = rel AND con.contype = 'p';
-		IF NOT FOUND THEN
+		IF key_att IS NOT NULL THEN
+			NULL;	-- partitioned: its key was found above
+		ELSIF NOT FOUND THEN
 			x_object := x_object || qname;
 			x_detail := x_detail || format('table %s has no primary key', qname);
 			x_state := x_state || '0A000'::text;
@@ -833,7 +855,7 @@ BEGIN
 			t_tsexpr := t_tsexpr || NULL::text;
 		END IF;
 		t_oid := t_oid || rel::oid;
-		t_att := t_att || (SELECT con.conkey[1] FROM pg_constraint con WHERE con.conrelid = rel AND con.contype = 'p');
+		t_att := t_att || coalesce(key_att, (SELECT con.conkey[1] FROM pg_constraint con WHERE con.conrelid = rel AND con.contype = 'p'));
 		t_map := t_map || format('%I.%I', map_schema, map_name);
 		t_mapns := t_mapns || map_schema;
 		t_ver := t_ver || v_version;
@@ -851,6 +873,7 @@ BEGIN
 		  JOIN pg_class c ON c.oid = con.conrelid
 		  JOIN pg_namespace ns ON ns.oid = c.relnamespace
 		 WHERE con.contype = 'f' AND con.confrelid = ANY (t_oid)
+		   AND con.conparentid = 0		-- (a partition's copy of a partitioned table's foreign key follows it)
 		 ORDER BY con.conrelid, con.conname
 	LOOP
 		src := array_position(t_oid, rec.confrelid);
@@ -859,12 +882,12 @@ BEGIN
 		END IF;
 		-- Known from here on even when refused below, so that no later check mistakes it for an unrelated one.
 		fk_oid := fk_oid || rec.oid;
-		IF rec.relkind = 'p' OR rec.relhassubclass OR rec.is_child OR rec.conrelid <> ALL (t_oid) AND rec.relkind <> 'r' THEN
+		IF rec.relkind <> 'p' AND (rec.relhassubclass OR rec.is_child) OR rec.conrelid <> ALL (t_oid) AND rec.relkind NOT IN ('r', 'p') THEN
 			x_object := x_object || format('%I on %s', rec.conname, rec.qname);
-			x_detail := x_detail || format('foreign key %I is on table %s, which is partitioned or part of an inheritance tree',
+			x_detail := x_detail || format('foreign key %I is on table %s, which is a partition (the foreign key is its own, not its partitioned table''s) or part of an inheritance tree',
 				rec.conname, rec.qname);
 			x_state := x_state || '0A000'::text;
-			x_hint := x_hint || 'Partitioned and inheritance tables are not supported by uuid7_migrate().'::text;
+			x_hint := x_hint || 'Define the foreign key on the partitioned table instead; legacy inheritance is not supported by uuid7_migrate().'::text;
 			CONTINUE;
 		END IF;
 		IF NOT pg_has_role(rec.relowner, 'USAGE') THEN
@@ -936,6 +959,12 @@ BEGIN
 			END IF;
 		END LOOP;
 	END IF;
+
+	-- ---- converted columns in a partition key (migrate_partitioned.sql) ---------------------------------------
+	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_partition_refusals(c_rel, c_att) LOOP
+		x_object := x_object || rec.object; x_detail := x_detail || rec.detail;
+		x_state := x_state || rec.sqlstate; x_hint := x_hint || rec.hint;
+	END LOOP;
 
 	-- ---- everything else that depends on a converted column -------------------------------------------------
 	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_dependent_refusals(c_rel, c_att, c_src, t_oid, t_att, fk_oid) LOOP
@@ -1196,11 +1225,10 @@ BEGIN
 			SELECT s.oid::regclass AS seq,
 				   EXISTS (SELECT 1 FROM pg_depend o
 						    WHERE o.refclassid = 'pg_class'::regclass AND o.refobjid = s.oid
-							  AND NOT (o.classid = 'pg_attrdef'::regclass AND o.objid IS NOT DISTINCT FROM ad.oid)
+							  AND NOT (o.classid = 'pg_attrdef'::regclass AND o.objid IN (SELECT @extschema@.uuid7_plan_key_defaults(t_oid[i], t_att[i])))
 							  AND NOT (o.classid = 'pg_class'::regclass AND o.objid = s.oid)) AS used_elsewhere
 			  FROM pg_depend d
 			  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
-			  LEFT JOIN pg_attrdef ad ON ad.adrelid = t_oid[i] AND ad.adnum = t_att[i]
 			 WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
 			   AND d.refobjid = t_oid[i] AND d.refobjsubid = t_att[i] AND d.deptype = 'a'
 		LOOP

@@ -107,6 +107,7 @@ BEGIN
 
 	-- the same refusals as uuid7_migrate(), from the same plan (read once: it refuses once a mapping table exists)
 	PERFORM @extschema@.uuid7_online_plan(tables, plan_opts, 'start');
+	PERFORM @extschema@.uuid7_online_refuse_partitioned(tables);	-- (migrate_partitioned.sql)
 
 	mid := @extschema@.uuid7_online_state_create(tables, options, plan_opts);
 	PERFORM @extschema@.uuid7_online_state_update(mid, 'uuid7_online_migration', jsonb_build_object('home', @extschema@.uuid7_online_home()));
