@@ -199,3 +199,22 @@ END;
 $fn$;
 COMMENT ON FUNCTION uuid7_online_refuse_partitioned(regclass[]) IS
 	'internal to the online migration: refuses (0A000) a start that would convert a partitioned table';
+
+-- The indexes of the partitions below partitioned index idx (none for an index of one table), for the plan's notes:
+-- dropped with it, and created again with it by CREATE INDEX on the partitioned table, named as PostgreSQL names them.
+CREATE OR REPLACE FUNCTION uuid7_plan_partition_indexes(idx oid) RETURNS TABLE (object text, detail text)
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT format('%I.%I', n.nspname, c.relname),
+		   format('index of partition %s, dropped with partitioned index %s and created again with it, with the uuid operator class, under the name PostgreSQL chooses (this one if it was made that way)',
+				  i.indrelid::regclass, idx::regclass)
+	  FROM pg_partition_tree(idx) AS t
+	  JOIN pg_class c ON c.oid = t.relid
+	  JOIN pg_namespace n ON n.oid = c.relnamespace
+	  JOIN pg_index i ON i.indexrelid = t.relid
+	 WHERE t.relid <> idx
+	 ORDER BY t.level, c.relname
+$fn$;
+COMMENT ON FUNCTION uuid7_plan_partition_indexes(oid) IS
+	'internal to the migration plan: the partitions'' indexes below a partitioned index the plan drops and creates again';

@@ -156,6 +156,8 @@ AS $fn$
 			', ' ORDER BY kc.n) FILTER (WHERE NOT kc.is_default)
 	  FROM keycols kc
 	 WHERE NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = kc.idx)
+	   -- (a partition's index attached to a partitioned index follows it: dropped and created with it)
+	   AND NOT EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = kc.idx)
 	 GROUP BY kc.idx
 	HAVING bool_or(NOT kc.is_default) AND bool_and(kc.is_default OR kc.for_uuid IS NOT NULL)
 	 ORDER BY kc.idx
@@ -567,6 +569,8 @@ DECLARE
 	seq_stmts text[] := '{}';
 	src int;
 	key_att int2;		-- the key of a partitioned table (uuid7_plan_partitioned_key)
+	cp_rel oid[];		-- c_rel, c_att and the same columns in the partitions below them
+	cp_att int2[];
 BEGIN
 	ext := @extschema@.uuid7_extension_schema();
 
@@ -975,7 +979,10 @@ BEGIN
 	END LOOP;
 
 	-- ---- views and materialized views: the ones on converted columns, and every view built on those --------
-	v_oid := @extschema@.uuid7_plan_views(c_rel, c_att);
+	-- (with the same columns in the partitions of a partitioned table: a view may read one partition)
+	SELECT coalesce(array_agg(p.rel), '{}'), coalesce(array_agg(p.att), '{}') INTO cp_rel, cp_att
+	  FROM @extschema@.uuid7_plan_partition_columns(c_rel, c_att, c_src) AS p;
+	v_oid := @extschema@.uuid7_plan_views(cp_rel, cp_att);
 	IF cardinality(v_oid) > 0 THEN
 		FOR rec IN
 			SELECT c.oid, format('%I.%I', ns.nspname, c.relname) AS qname, c.relowner, c.relnamespace, ns.nspname
@@ -999,7 +1006,7 @@ BEGIN
 	-- ---- the views, rehearsed: each must be created again over the converted columns ---------------------------
 	v_def := array_fill(NULL::text, ARRAY[cardinality(v_oid)]);
 	v_retyped := array_fill(''::text, ARRAY[cardinality(v_oid)]);
-	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_rehearse_views(c_rel, c_att, v_oid) LOOP
+	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_rehearse_views(cp_rel, cp_att, v_oid) LOOP
 		IF rec.sqlstate IS NULL THEN
 			i := array_position(v_oid, rec.view_oid);
 			v_def[i] := rec.definition;
@@ -1134,18 +1141,25 @@ BEGIN
 	FOR rec IN
 		SELECT ti.idx, ti.detail, format('%I.%I', ns.nspname, c.relname) AS qname, c.relname, ix.indrelid,
 			   obj_description(ti.idx, 'pg_class') AS comment
-		  FROM @extschema@.uuid7_plan_translated_indexes(c_rel, c_att) AS ti
+		  FROM @extschema@.uuid7_plan_translated_indexes(cp_rel, cp_att) AS ti
 		  JOIN pg_class c ON c.oid = ti.idx JOIN pg_namespace ns ON ns.oid = c.relnamespace
 		  JOIN pg_index ix ON ix.indexrelid = ti.idx
 		 ORDER BY ix.indrelid, c.relname
 	LOOP
 		SELECT array_agg(DISTINCT a.attname) INTO parts
-		  FROM unnest(c_rel, c_att) AS cc(rel, att) JOIN pg_attribute a ON a.attrelid = cc.rel AND a.attnum = cc.att
+		  FROM unnest(cp_rel, cp_att) AS cc(rel, att) JOIN pg_attribute a ON a.attrelid = cc.rel AND a.attnum = cc.att
 		 WHERE cc.rel = rec.indrelid;
 		r_phase := r_phase || 'drop index'::text;
 		r_object := r_object || rec.qname;
 		r_detail := r_detail || format('created again with the uuid operator class after the tables are altered (%s)', rec.detail);
 		r_stmt := r_stmt || format('DROP INDEX %s', rec.qname);
+		-- a partitioned index: its partitions' indexes go with it, and come back under the names PostgreSQL gives
+		FOR rec2 IN SELECT * FROM @extschema@.uuid7_plan_partition_indexes(rec.idx) LOOP
+			r_phase := r_phase || 'note'::text;
+			r_object := r_object || rec2.object;
+			r_detail := r_detail || rec2.detail;
+			r_stmt := r_stmt || NULL::text;
+		END LOOP;
 		ix_object := ix_object || rec.qname;
 		ix_detail := ix_detail || format('translated: %s', rec.detail);
 		ix_stmt := ix_stmt || @extschema@.uuid7_index_sql(rec.idx, rec.relname, parts::name[], parts::name[], false);
@@ -1275,7 +1289,7 @@ BEGIN
 			   pg_has_role(s.stxowner, 'USAGE') AS may_own,
 			   (to_jsonb(s)->>'stxstattarget')::int AS target		-- -1 (up to 16) or NULL (17 on): the default
 		  FROM pg_statistic_ext s JOIN pg_namespace ns ON ns.oid = s.stxnamespace
-		 WHERE s.oid IN (SELECT @extschema@.uuid7_plan_statistics(c_rel, c_att))
+		 WHERE s.oid IN (SELECT @extschema@.uuid7_plan_statistics(cp_rel, cp_att))
 		 ORDER BY 1
 	LOOP
 		IF rec.may_own THEN

@@ -4,11 +4,11 @@
 # Schema: events range-partitioned by month (a partition in schema "Archive" with a quoted name, attached with another
 # column order; four monthly partitions, May itself range-partitioned in halves (two levels), a default partition),
 # bigserial key, primary key (id, created_at); event_queue hash-partitioned by consumer, identity key, referencing
-# events (id, created_at) and provider_configs (unpartitioned). One uuid7_migrate() call migrates all three: one
-# mapping table per migrated table (none per partition), every partition rewritten once, rows in the partition they
-# were in, new keys in old-key order across the whole tree, the foreign keys to and from the partitioned tables and
-# their per-partition copies under the same names, the indexes of the parent on every partition and the index of one
-# partition only, pruning over a time range. The online migration refuses partitioned tables (0A000), and the plan
+# events (id, created_at) and provider_configs (unpartitioned); threads, partitioned, referencing itself; a view over
+# events and one over a partition. One uuid7_migrate() call migrates the four: one mapping table per migrated table
+# (none per partition), every partition rewritten once, rows in the partition they were in, new keys in old-key order
+# across the whole tree, the foreign keys to and from the partitioned tables and their per-partition copies under the same names, the
+# indexes of the parent on every partition and the index of one partition only, pruning over a time range. The online migration refuses partitioned tables (0A000), and the plan
 # refuses integer partition keys (PARTITION BY RANGE (id), HASH on a converted column), a partition listed alone and
 # INHERITS, each with its own message.
 set -uo pipefail
@@ -58,6 +58,23 @@ CREATE TABLE event_queue_1 PARTITION OF event_queue FOR VALUES WITH (MODULUS 3, 
 CREATE TABLE event_queue_2 PARTITION OF event_queue FOR VALUES WITH (MODULUS 3, REMAINDER 2);
 CREATE INDEX event_queue_event_idx ON event_queue (event_id, event_created_at);
 
+-- a partitioned table referencing itself, and a view over the partitioned events
+CREATE TABLE threads (
+	id bigserial,
+	created_at timestamptz NOT NULL,
+	parent_id bigint,
+	parent_at timestamptz,
+	PRIMARY KEY (id, created_at),
+	CONSTRAINT threads_parent_fkey FOREIGN KEY (parent_id, parent_at) REFERENCES threads (id, created_at)
+) PARTITION BY RANGE (created_at);
+CREATE TABLE threads_2026 PARTITION OF threads FOR VALUES FROM ('2026-01-01 00:00+00') TO ('2027-01-01 00:00+00');
+CREATE TABLE threads_other PARTITION OF threads DEFAULT;
+CREATE VIEW recent_errors AS SELECT id, created_at FROM events WHERE kind = 'error';
+-- a view over one partition only
+CREATE VIEW february AS SELECT id, kind FROM events_2026_02;
+
+INSERT INTO threads (created_at) SELECT timestamptz '2025-12-20 00:00+00' + g * interval '1 day' FROM generate_series(1, 40) g;
+INSERT INTO threads (created_at, parent_id, parent_at) SELECT created_at + interval '1 hour', id, created_at FROM threads;
 INSERT INTO provider_configs (name) SELECT 'provider ' || g FROM generate_series(1, 5) g;
 -- old keys interleave across partitions: id order is not time order
 INSERT INTO events (created_at, kind, payload)
@@ -70,9 +87,10 @@ SELECT 'consumer ' || (e.id % 7), e.id, e.created_at, CASE WHEN e.id % 4 = 0 THE
 ANALYZE;
 SQL
 
-tables="ARRAY['public.events', 'public.event_queue', 'public.provider_configs']::regclass[]"
+tables="ARRAY['public.events', 'public.event_queue', 'public.provider_configs', 'public.threads']::regclass[]"
 leaves="SELECT c.oid::regclass::text FROM pg_partition_tree('events') t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf
-		UNION ALL SELECT c.oid::regclass::text FROM pg_partition_tree('event_queue') t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf"
+		UNION ALL SELECT c.oid::regclass::text FROM pg_partition_tree('event_queue') t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf
+		UNION ALL SELECT c.oid::regclass::text FROM pg_partition_tree('threads') t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf"
 counts_sql="SELECT string_agg(r || '=' || n, ' ' ORDER BY r) FROM (SELECT tableoid::regclass::text AS r, count(*) AS n FROM events GROUP BY 1
 		UNION ALL SELECT tableoid::regclass::text, count(*) FROM event_queue GROUP BY 1) s"
 filenodes_sql="SELECT string_agg(l || '=' || pg_relation_filenode(l::regclass), ' ' ORDER BY l) FROM ($leaves) AS x(l)"
@@ -84,14 +102,14 @@ idx_tree_sql="SELECT string_agg(i || ':' || n, ' ' ORDER BY i) FROM (SELECT p.re
 			(SELECT count(*) FROM pg_partition_tree(p.oid) t JOIN pg_class c ON c.oid = t.relid WHERE c.relkind = 'i') AS n
 			FROM pg_class p WHERE p.relname IN ('events_pkey', 'events_kind_id_idx', 'events_created_at_idx', 'event_queue_pkey', 'event_queue_event_idx')) s"
 
-check_eq "setup: 11 leaf partitions, each with rows" "11|11" \
+check_eq "setup: 13 leaf partitions, each with rows" "13|13" \
 	"$(sql "SELECT count(*), count(*) FILTER (WHERE c.reltuples > 0) FROM ($leaves) AS x(l) JOIN pg_class c ON c.oid = l::regclass")"
 check_eq "plan lists no refusal" "" "$(mig_plan_refusals "$tables")"
 check_eq "plan: one mapping table per migrated table, none per partition" \
-	"uuid7_mapping.event_queue_uuid7_map uuid7_mapping.events_uuid7_map uuid7_mapping.provider_configs_uuid7_map" \
+	"uuid7_mapping.event_queue_uuid7_map uuid7_mapping.events_uuid7_map uuid7_mapping.provider_configs_uuid7_map uuid7_mapping.threads_uuid7_map" \
 	"$(sql "SELECT string_agg(DISTINCT object, ' ' ORDER BY object) FROM uuid7_migration_plan($tables) WHERE phase = 'mapping'")"
 check_eq "plan: one ALTER TABLE per partitioned table (PostgreSQL applies it to the partitions)" \
-	"public.event_queue public.events public.provider_configs" \
+	"public.event_queue public.events public.provider_configs public.threads" \
 	"$(sql "SELECT string_agg(object, ' ' ORDER BY object) FROM uuid7_migration_plan($tables) WHERE phase = 'alter table'")"
 
 counts_before=$(sql "$counts_sql")
@@ -122,7 +140,7 @@ check_fingerprint "rollback: everything as before (filenodes, rows, catalog)" "$
 
 # ---- the migration -----------------------------------------------------------------------------------------------
 mig_snapshot "$tables"
-mig_migrate "uuid7_migrate(events, event_queue, provider_configs) succeeds" "$tables"
+mig_migrate "uuid7_migrate(events, event_queue, provider_configs, threads) succeeds" "$tables"
 mig_check_all
 
 check_eq "rows per partition as before" "$counts_before" "$(sql "$counts_sql")"
@@ -131,16 +149,16 @@ check_eq "every row in the partition it was in, key order kept across the whole 
 check_eq "key order across partitions: new keys sort as old keys, tree-wide" 0 \
 	"$(sql "SELECT count(*) FROM (SELECT row_number() OVER (ORDER BY id) a, row_number() OVER (ORDER BY uuid7_legacy_id('events', id)) b FROM events) x WHERE a <> b")"
 filenodes_after=$(sql "$filenodes_sql")
-check_eq "every leaf partition has a new filenode" 11 \
+check_eq "every leaf partition has a new filenode" 13 \
 	"$(join -v1 <(tr ' ' '\n' <<<"$filenodes_before" | sort) <(tr ' ' '\n' <<<"$filenodes_after" | sort) | wc -l)"
-check_eq "every leaf partition rewritten exactly once (table_rewrite events)" "11|1|1" \
+check_eq "every leaf partition rewritten exactly once (table_rewrite events)" "13|1|1" \
 	"$(sql "SELECT count(*), min(n), max(n) FROM (SELECT l, (SELECT count(*) FROM mig_snap.rewrites w WHERE w.relid = l::regclass) AS n FROM ($leaves) AS x(l)) s")"
 check_eq "one mapping table per migrated table, registered under the partitioned table's name" \
-	"event_queue events provider_configs|3" \
+	"event_queue events provider_configs threads|4" \
 	"$(sql "SELECT string_agg(relid::text, ' ' ORDER BY relid::text), (SELECT count(*) FROM pg_class WHERE relname LIKE '%uuid7_map') FROM uuid7_state.uuid7_migrated_table")"
 check_eq "uuid7_mapped_id / uuid7_legacy_id by the parent's name" "1|t" \
 	"$(sql "SELECT uuid7_legacy_id('events', uuid7_mapped_id('events', 1)), uuid7_mapped_id('events', 1) IN (SELECT id FROM events)")"
-check_eq "every partition's key is uuid with the uuid7 default" "11|11" \
+check_eq "every partition's key is uuid with the uuid7 default" "13|13" \
 	"$(sql "SELECT count(*), count(*) FILTER (WHERE format_type(a.atttypid, NULL) = 'uuid' AND pg_get_expr(d.adbin, d.adrelid) LIKE '%uuid_generate_v7()')
 			FROM ($leaves) AS x(l) JOIN pg_attribute a ON a.attrelid = l::regclass AND a.attname = 'id'
 			LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum")"
@@ -150,6 +168,13 @@ check_eq "event_queue.event_id and provider_id through their mappings (every FK 
 check_eq "the per-partition copies of the foreign keys are back (referencing and referenced sides)" "$fk_tree_before" "$(sql "$fk_tree_sql")"
 check_eq "(the foreign keys had per-partition copies: event_queue's 3 partitions, events' 9)" \
 	"event_queue_event_fkey:13 event_queue_provider_id_fkey:4" "$fk_tree_before"
+check_eq "the self-reference of threads holds through the mapping (40 replies to their parents)" 40 \
+	"$(sql "SELECT count(*) FROM threads r JOIN threads p ON p.id = r.parent_id AND p.created_at = r.parent_at
+			WHERE uuid7_legacy_id('threads', r.parent_id) = uuid7_legacy_id('threads', p.id) AND r.created_at = p.created_at + interval '1 hour'")"
+check_eq "the view over the partitioned table is back and reads uuid keys" "uuid|1000" \
+	"$(sql "SELECT pg_typeof(id) || '|' || count(*) OVER () FROM recent_errors LIMIT 1")"
+check_eq "the view over one partition is back, reading uuid keys, the same rows" "uuid|$(sql "SELECT count(*) FROM events_2026_02")" \
+	"$(sql "SELECT pg_typeof(id) || '|' || count(*) OVER () FROM february LIMIT 1")"
 check_eq "the index of one partition only is kept, same definition" \
 	"CREATE INDEX events_2026_02_errors_idx ON public.events_2026_02 USING btree (id) WHERE (kind = 'error'::text)" \
 	"$(sql "SELECT pg_get_indexdef('events_2026_02_errors_idx'::regclass)")"
