@@ -6,7 +6,8 @@
 -- referencing) the root dropped and added again, which drops and clones their per-partition copies. The functions
 -- here find the key of such a table, the partitions' own copies of the converted columns (their attribute numbers
 -- may differ: a partition attached with another column order), and what cannot be converted: a converted column in
--- a partition key (its bounds are integers). Legacy inheritance (INHERITS) stays refused by the plan.
+-- a partition key (its bounds are integers). Legacy inheritance (INHERITS) stays refused by the plan. (A foreign
+-- table cannot be a partition here: PostgreSQL allows none below a primary key, nor below a foreign key.)
 
 -- The integer key of partitioned table rel: its primary key is that column and the partition key columns of every
 -- level of the tree ((id, created_at) for a table partitioned by created_at). One row: att (NULL when refused), and

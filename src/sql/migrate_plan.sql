@@ -187,7 +187,7 @@ DECLARE
 BEGIN
 	-- the same columns in the partitions of a partitioned table, and the partitions' copies of the foreign keys
 	-- (migrate_partitioned.sql)
-	SELECT array_agg(p.rel), array_agg(p.att), array_agg(p.src) INTO c_rel, c_att, c_src
+	SELECT coalesce(array_agg(p.rel), '{}'), coalesce(array_agg(p.att), '{}'), coalesce(array_agg(p.src), '{}') INTO c_rel, c_att, c_src
 	  FROM @extschema@.uuid7_plan_partition_columns(c_rel, c_att, c_src) AS p;
 	fk_oid := @extschema@.uuid7_plan_partition_constraints(fk_oid);
 	FOR rec IN
