@@ -10,7 +10,7 @@
 # across the whole tree, the foreign keys to and from the partitioned tables and their per-partition copies under the same names, the
 # indexes of the parent on every partition and the index of one partition only, pruning over a time range. The online migration refuses partitioned tables (0A000), and the plan
 # refuses integer partition keys (PARTITION BY RANGE (id), HASH on a converted column), a partition listed alone and
-# INHERITS, each with its own message.
+# INHERITS, each with its own message. With timestamp_column on the partition key, a v7 key range is a time range.
 set -uo pipefail
 source "$(dirname "$0")/../assert.sh"
 source "$(dirname "$0")/lib.sh"
@@ -210,6 +210,27 @@ check_eq "new rows after the migration: v7 keys from the default, routed to thei
 			RETURNING tableoid::regclass::text || '|' || substr(id::text, 15, 1)" | tr '\n' ' ' | sed 's/ $//')"
 check_eq "a new queue row takes a uuid key (the identity is gone)" "uuid" \
 	"$(sql "INSERT INTO event_queue (consumer, event_id, event_created_at) SELECT 'consumer 1', id, created_at FROM events LIMIT 1 RETURNING pg_typeof(id)")"
+
+# ---- timestamp_column on a table partitioned by that column: a v7 key range is a time range ----------------------
+mig_db partitioned_ts
+mig_setup <<'SQL'
+CREATE TABLE readings (id bigserial, taken_at timestamptz NOT NULL, value numeric, PRIMARY KEY (id, taken_at)) PARTITION BY RANGE (taken_at);
+CREATE TABLE readings_2026_01 PARTITION OF readings FOR VALUES FROM ('2026-01-01 00:00+00') TO ('2026-02-01 00:00+00');
+CREATE TABLE readings_2026_02 PARTITION OF readings FOR VALUES FROM ('2026-02-01 00:00+00') TO ('2026-03-01 00:00+00');
+CREATE TABLE readings_rest PARTITION OF readings DEFAULT;
+INSERT INTO readings (taken_at, value)
+SELECT timestamptz '2026-01-10 00:00+00' + ((g * 7919) % 2000) * interval '37 minutes', g FROM generate_series(1, 2000) g;
+SQL
+ts_tables="ARRAY['public.readings']::regclass[]"
+ts_opts="'{\"tables\": {\"readings\": {\"timestamp_column\": \"taken_at\"}}}'"
+feb_before=$(sql "SELECT count(*) FROM readings_2026_02")
+mig_migrate "uuid7_migrate(readings, timestamp_column taken_at) succeeds" "$ts_tables" "$ts_opts"
+check_eq "each key carries its row's time (to the millisecond)" 0 \
+	"$(sql "SELECT count(*) FROM readings WHERE uuid_v7_timestamp(id) <> date_trunc('milliseconds', taken_at)")"
+check_eq "a v7 key range over February selects the rows of partition readings_2026_02" "$feb_before|$feb_before" \
+	"$(sql "SELECT count(*) FROM readings WHERE id >= uuid_v7_lower_bound('2026-02-01 00:00+00') AND id < uuid_v7_lower_bound('2026-03-01 00:00+00')")|$(sql "SELECT count(*) FROM readings WHERE id >= uuid_v7_lower_bound('2026-02-01 00:00+00') AND id < uuid_v7_lower_bound('2026-03-01 00:00+00') AND tableoid = 'readings_2026_02'::regclass")"
+check_eq "new keys in (taken_at, old key) order across the partitions" 0 \
+	"$(sql "SELECT count(*) FROM (SELECT row_number() OVER (ORDER BY id) a, row_number() OVER (ORDER BY taken_at, uuid7_legacy_id('readings', id)) b FROM readings) x WHERE a <> b")"
 
 # ---- refusals ----------------------------------------------------------------------------------------------------
 mig_db partitioned_refusals
