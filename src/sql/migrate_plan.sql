@@ -156,6 +156,8 @@ AS $fn$
 			', ' ORDER BY kc.n) FILTER (WHERE NOT kc.is_default)
 	  FROM keycols kc
 	 WHERE NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = kc.idx)
+	   -- (a partition's index attached to a partitioned index follows it: dropped and created with it)
+	   AND NOT EXISTS (SELECT 1 FROM pg_inherits ih WHERE ih.inhrelid = kc.idx)
 	 GROUP BY kc.idx
 	HAVING bool_or(NOT kc.is_default) AND bool_and(kc.is_default OR kc.for_uuid IS NOT NULL)
 	 ORDER BY kc.idx
@@ -183,6 +185,11 @@ DECLARE
 	x_state text[] := '{}';
 	x_hint text[] := '{}';
 BEGIN
+	-- the same columns in the partitions of a partitioned table, and the partitions' copies of the foreign keys
+	-- (migrate_partitioned.sql)
+	SELECT coalesce(array_agg(p.rel), '{}'), coalesce(array_agg(p.att), '{}'), coalesce(array_agg(p.src), '{}') INTO c_rel, c_att, c_src
+	  FROM @extschema@.uuid7_plan_partition_columns(c_rel, c_att, c_src) AS p;
+	fk_oid := @extschema@.uuid7_plan_partition_constraints(fk_oid);
 	FOR rec IN
 		SELECT DISTINCT d.classid, d.objid, d.objsubid, cc.rel, cc.att, cc.src,
 			   format('%I.%I', ns.nspname, c.relname) AS qname,
@@ -271,8 +278,8 @@ BEGIN
 			END IF;
 		ELSIF rec.classid = 'pg_attrdef'::regclass THEN
 			SELECT ad.adnum INTO rec2 FROM pg_attrdef ad WHERE ad.oid = rec.objid;
-			IF rec2.adnum = rec.att AND rec.rel = t_oid[rec.src] AND rec.att = t_att[rec.src] THEN
-				CONTINUE;	-- the key's own default: replaced
+			IF rec2.adnum = rec.att AND rec.objid IN (SELECT @extschema@.uuid7_plan_key_defaults(t_oid[rec.src], t_att[rec.src])) THEN
+				CONTINUE;	-- the key's own default (or its copy on a partition): replaced
 			ELSIF rec2.adnum = rec.att THEN
 				x_detail := x_detail || format('column %I of table %s has a default, which cannot be translated to uuid',
 					rec.attname, rec.qname);
@@ -338,11 +345,10 @@ BEGIN
 				   (SELECT string_agg(pg_describe_object(o.classid, o.objid, o.objsubid), ', ')
 					  FROM pg_depend o
 					 WHERE o.refclassid = 'pg_class'::regclass AND o.refobjid = s.oid
-					   AND NOT (o.classid = 'pg_attrdef'::regclass AND o.objid IS NOT DISTINCT FROM ad.oid)
+					   AND NOT (o.classid = 'pg_attrdef'::regclass AND o.objid IN (SELECT @extschema@.uuid7_plan_key_defaults(t_oid[i], t_att[i])))
 					   AND NOT (o.classid = 'pg_class'::regclass AND o.objid = s.oid)) AS others
 			  FROM pg_depend d
 			  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
-			  LEFT JOIN pg_attrdef ad ON ad.adrelid = t_oid[i] AND ad.adnum = t_att[i]
 			 WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
 			   AND d.refobjid = t_oid[i] AND d.refobjsubid = t_att[i] AND d.deptype IN ('a', 'i')
 		LOOP
@@ -569,6 +575,9 @@ DECLARE
 	d_phase text[] := '{}';
 	d_detail text[] := '{}';
 	d_part text[] := '{}';
+	key_att int2;		-- the key of a partitioned table (uuid7_plan_partitioned_key)
+	cp_rel oid[];		-- c_rel, c_att and the same columns in the partitions below them
+	cp_att int2[];
 BEGIN
 	ext := @extschema@.uuid7_extension_schema();
 
@@ -650,11 +659,26 @@ BEGIN
 			RAISE EXCEPTION 'relation with OID % does not exist', rel::oid USING ERRCODE = '42P01';
 		END IF;
 		qname := format('%I.%I', rec.nspname, rec.relname);
-		IF rec.relkind = 'p' OR rec.relhassubclass OR rec.is_child THEN
+		key_att := NULL;
+		IF rec.relkind = 'p' THEN
+			-- partitioned: migrated through its root, key (id, partition key columns) (migrate_partitioned.sql)
+			SELECT * INTO rec2 FROM @extschema@.uuid7_plan_partitioned_key(rel);
+			IF rec2.sqlstate IS NOT NULL THEN
+				x_object := x_object || qname; x_detail := x_detail || rec2.detail;
+				x_state := x_state || rec2.sqlstate; x_hint := x_hint || rec2.hint;
+				CONTINUE;
+			END IF;
+			key_att := rec2.att;
+		ELSIF rec.relhassubclass OR rec.is_child THEN
 			x_object := x_object || qname;
-			x_detail := x_detail || format('table %s is partitioned or part of an inheritance tree', qname);
+			x_detail := x_detail || CASE WHEN (SELECT c.relispartition FROM pg_class c WHERE c.oid = rel)
+				THEN format('table %s is a partition of %s: a partitioned table is migrated whole, through its root', qname,
+							(SELECT ih.inhparent::regclass FROM pg_inherits ih WHERE ih.inhrelid = rel LIMIT 1))
+				ELSE format('table %s is part of an inheritance tree (INHERITS)', qname) END;
 			x_state := x_state || '0A000'::text;
-			x_hint := x_hint || 'Partitioned and inheritance tables are not supported by uuid7_migrate().'::text;
+			x_hint := x_hint || CASE WHEN (SELECT c.relispartition FROM pg_class c WHERE c.oid = rel)
+				THEN 'List the root partitioned table instead.'
+				ELSE 'Legacy inheritance is not supported by uuid7_migrate(); declarative partitioning is.' END;
 			CONTINUE;
 		ELSIF rec.relkind <> 'r' THEN
 			x_object := x_object || qname;
@@ -707,7 +731,9 @@ BEGIN
 		  FROM pg_constraint con
 		  LEFT JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
 		 WHERE con.conrelid = rel AND con.contype = 'p';
-		IF NOT FOUND THEN
+		IF key_att IS NOT NULL THEN
+			NULL;	-- partitioned: its key was found above
+		ELSIF NOT FOUND THEN
 			x_object := x_object || qname;
 			x_detail := x_detail || format('table %s has no primary key', qname);
 			x_state := x_state || '0A000'::text;
@@ -842,7 +868,7 @@ BEGIN
 			t_tsexpr := t_tsexpr || NULL::text;
 		END IF;
 		t_oid := t_oid || rel::oid;
-		t_att := t_att || (SELECT con.conkey[1] FROM pg_constraint con WHERE con.conrelid = rel AND con.contype = 'p');
+		t_att := t_att || coalesce(key_att, (SELECT con.conkey[1] FROM pg_constraint con WHERE con.conrelid = rel AND con.contype = 'p'));
 		t_map := t_map || format('%I.%I', map_schema, map_name);
 		t_mapns := t_mapns || map_schema;
 		t_ver := t_ver || v_version;
@@ -861,6 +887,7 @@ BEGIN
 		  JOIN pg_class c ON c.oid = con.conrelid
 		  JOIN pg_namespace ns ON ns.oid = c.relnamespace
 		 WHERE con.contype = 'f' AND con.confrelid = ANY (t_oid)
+		   AND con.conparentid = 0		-- (a partition's copy of a partitioned table's foreign key follows it)
 		 ORDER BY con.conrelid, con.conname
 	LOOP
 		src := array_position(t_oid, rec.confrelid);
@@ -869,12 +896,12 @@ BEGIN
 		END IF;
 		-- Known from here on even when refused below, so that no later check mistakes it for an unrelated one.
 		fk_oid := fk_oid || rec.oid;
-		IF rec.relkind = 'p' OR rec.relhassubclass OR rec.is_child OR rec.conrelid <> ALL (t_oid) AND rec.relkind <> 'r' THEN
+		IF rec.relkind <> 'p' AND (rec.relhassubclass OR rec.is_child) OR rec.conrelid <> ALL (t_oid) AND rec.relkind NOT IN ('r', 'p') THEN
 			x_object := x_object || format('%I on %s', rec.conname, rec.qname);
-			x_detail := x_detail || format('foreign key %I is on table %s, which is partitioned or part of an inheritance tree',
+			x_detail := x_detail || format('foreign key %I is on table %s, which is a partition (the foreign key is its own, not its partitioned table''s) or part of an inheritance tree',
 				rec.conname, rec.qname);
 			x_state := x_state || '0A000'::text;
-			x_hint := x_hint || 'Partitioned and inheritance tables are not supported by uuid7_migrate().'::text;
+			x_hint := x_hint || 'Define the foreign key on the partitioned table instead; legacy inheritance is not supported by uuid7_migrate().'::text;
 			CONTINUE;
 		END IF;
 		IF NOT pg_has_role(rec.relowner, 'USAGE') THEN
@@ -956,6 +983,12 @@ BEGIN
 		END IF;
 	END LOOP;
 
+	-- ---- converted columns in a partition key (migrate_partitioned.sql) ---------------------------------------
+	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_partition_refusals(c_rel, c_att) LOOP
+		x_object := x_object || rec.object; x_detail := x_detail || rec.detail;
+		x_state := x_state || rec.sqlstate; x_hint := x_hint || rec.hint;
+	END LOOP;
+
 	-- ---- everything else that depends on a converted column -------------------------------------------------
 	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_dependent_refusals(c_rel, c_att, c_src, t_oid, t_att, fk_oid) LOOP
 		x_object := x_object || rec.object;
@@ -965,7 +998,10 @@ BEGIN
 	END LOOP;
 
 	-- ---- views and materialized views: the ones on converted columns, and every view built on those --------
-	v_oid := @extschema@.uuid7_plan_views(c_rel, c_att);
+	-- (with the same columns in the partitions of a partitioned table: a view may read one partition)
+	SELECT coalesce(array_agg(p.rel), '{}'), coalesce(array_agg(p.att), '{}') INTO cp_rel, cp_att
+	  FROM @extschema@.uuid7_plan_partition_columns(c_rel, c_att, c_src) AS p;
+	v_oid := @extschema@.uuid7_plan_views(cp_rel, cp_att);
 	IF cardinality(v_oid) > 0 THEN
 		FOR rec IN
 			SELECT c.oid, format('%I.%I', ns.nspname, c.relname) AS qname, c.relowner, c.relnamespace, ns.nspname
@@ -989,7 +1025,7 @@ BEGIN
 	-- ---- the views, rehearsed: each must be created again over the converted columns ---------------------------
 	v_def := array_fill(NULL::text, ARRAY[cardinality(v_oid)]);
 	v_retyped := array_fill(''::text, ARRAY[cardinality(v_oid)]);
-	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_rehearse_views(c_rel, c_att, v_oid) LOOP
+	FOR rec IN SELECT * FROM @extschema@.uuid7_plan_rehearse_views(cp_rel, cp_att, v_oid) LOOP
 		IF rec.sqlstate IS NULL THEN
 			i := array_position(v_oid, rec.view_oid);
 			v_def[i] := rec.definition;
@@ -1132,18 +1168,25 @@ BEGIN
 	FOR rec IN
 		SELECT ti.idx, ti.detail, format('%I.%I', ns.nspname, c.relname) AS qname, c.relname, ix.indrelid,
 			   obj_description(ti.idx, 'pg_class') AS comment
-		  FROM @extschema@.uuid7_plan_translated_indexes(c_rel, c_att) AS ti
+		  FROM @extschema@.uuid7_plan_translated_indexes(cp_rel, cp_att) AS ti
 		  JOIN pg_class c ON c.oid = ti.idx JOIN pg_namespace ns ON ns.oid = c.relnamespace
 		  JOIN pg_index ix ON ix.indexrelid = ti.idx
 		 ORDER BY ix.indrelid, c.relname
 	LOOP
 		SELECT array_agg(DISTINCT a.attname) INTO parts
-		  FROM unnest(c_rel, c_att) AS cc(rel, att) JOIN pg_attribute a ON a.attrelid = cc.rel AND a.attnum = cc.att
+		  FROM unnest(cp_rel, cp_att) AS cc(rel, att) JOIN pg_attribute a ON a.attrelid = cc.rel AND a.attnum = cc.att
 		 WHERE cc.rel = rec.indrelid;
 		r_phase := r_phase || 'drop index'::text;
 		r_object := r_object || rec.qname;
 		r_detail := r_detail || format('created again with the uuid operator class after the tables are altered (%s)', rec.detail);
 		r_stmt := r_stmt || format('DROP INDEX %s', rec.qname);
+		-- a partitioned index: its partitions' indexes go with it, and come back under the names PostgreSQL gives
+		FOR rec2 IN SELECT * FROM @extschema@.uuid7_plan_partition_indexes(rec.idx) LOOP
+			r_phase := r_phase || 'note'::text;
+			r_object := r_object || rec2.object;
+			r_detail := r_detail || rec2.detail;
+			r_stmt := r_stmt || NULL::text;
+		END LOOP;
 		ix_object := ix_object || rec.qname;
 		ix_detail := ix_detail || format('translated: %s', rec.detail);
 		ix_stmt := ix_stmt || @extschema@.uuid7_index_sql(rec.idx, rec.relname, parts::name[], parts::name[], false);
@@ -1233,11 +1276,10 @@ BEGIN
 			SELECT s.oid::regclass AS seq,
 				   EXISTS (SELECT 1 FROM pg_depend o
 						    WHERE o.refclassid = 'pg_class'::regclass AND o.refobjid = s.oid
-							  AND NOT (o.classid = 'pg_attrdef'::regclass AND o.objid IS NOT DISTINCT FROM ad.oid)
+							  AND NOT (o.classid = 'pg_attrdef'::regclass AND o.objid IN (SELECT @extschema@.uuid7_plan_key_defaults(t_oid[i], t_att[i])))
 							  AND NOT (o.classid = 'pg_class'::regclass AND o.objid = s.oid)) AS used_elsewhere
 			  FROM pg_depend d
 			  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
-			  LEFT JOIN pg_attrdef ad ON ad.adrelid = t_oid[i] AND ad.adnum = t_att[i]
 			 WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
 			   AND d.refobjid = t_oid[i] AND d.refobjsubid = t_att[i] AND d.deptype = 'a'
 		LOOP
@@ -1284,7 +1326,7 @@ BEGIN
 			   pg_has_role(s.stxowner, 'USAGE') AS may_own,
 			   (to_jsonb(s)->>'stxstattarget')::int AS target		-- -1 (up to 16) or NULL (17 on): the default
 		  FROM pg_statistic_ext s JOIN pg_namespace ns ON ns.oid = s.stxnamespace
-		 WHERE s.oid IN (SELECT @extschema@.uuid7_plan_statistics(c_rel, c_att))
+		 WHERE s.oid IN (SELECT @extschema@.uuid7_plan_statistics(cp_rel, cp_att))
 		 ORDER BY 1
 	LOOP
 		IF rec.may_own THEN

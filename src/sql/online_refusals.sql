@@ -51,6 +51,11 @@ DECLARE
 	rels oid[];
 BEGIN
 	SELECT array_agg(DISTINCT u ORDER BY u) INTO rels FROM unnest(t_oid || c_rel) AS u;
+	-- partitioned tables (listed, or referencing a listed key): only uuid7_migrate() converts them yet
+	RETURN QUERY SELECT c.oid::regclass::text,
+			format('table %s is partitioned: the online migration does not handle partitioned tables yet', c.oid::regclass),
+			'0A000'::text, 'Migrate these tables offline with uuid7_migrate(), in one transaction.'::text
+		  FROM pg_class c WHERE c.oid = ANY (rels) AND c.relkind = 'p' ORDER BY c.oid;
 	-- the worker logs in as the role that starts the migration
 	IF NOT (SELECT r.rolcanlogin FROM pg_roles r WHERE r.rolname = current_user) THEN
 		RETURN QUERY SELECT current_user::text,

@@ -75,13 +75,21 @@ BEGIN
 				WHERE ad.adrelid = u.t AND ad.adnum = a.attnum LIMIT 1)),
 		NULL
 	FROM unnest(targets) WITH ORDINALITY u(t, ord)
-	LEFT JOIN pg_constraint pk ON pk.conrelid = u.t AND pk.contype = 'p' AND cardinality(pk.conkey) = 1
-	LEFT JOIN pg_attribute a ON a.attrelid = u.t AND a.attnum = pk.conkey[1];
+	LEFT JOIN pg_constraint pk ON pk.conrelid = u.t AND pk.contype = 'p'
+	-- the key: the primary key's only column; of a partitioned table, its integer column outside the partition key
+	LEFT JOIN pg_attribute a ON a.attrelid = u.t AND a.attnum = (
+		SELECT k FROM unnest(pk.conkey) AS k
+		 WHERE cardinality(pk.conkey) = 1
+			OR (k <> ALL (coalesce((SELECT pt.partattrs::int2[] FROM pg_partitioned_table pt WHERE pt.partrelid = u.t), '{}'))
+				AND (SELECT atttypid FROM pg_attribute WHERE attrelid = u.t AND attnum = k) IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype))
+		 LIMIT 1);
 	-- A key sequence is "shared" when a column other than the key has a default that uses it.
 	UPDATE mig_snap.targets tg SET keyseq_shared = EXISTS (
 		SELECT 1 FROM pg_depend dep JOIN pg_attrdef ad ON dep.classid = 'pg_attrdef'::regclass AND dep.objid = ad.oid
 		WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = tg.keyseq::regclass
-			AND NOT (ad.adrelid = tg.rel::regclass AND ad.adnum = tg.keyattnum))
+			-- (the key's default, or its copy on a partition of the table)
+			AND NOT ((ad.adrelid = tg.rel::regclass OR ad.adrelid IN (SELECT relid FROM pg_partition_tree(tg.rel::regclass)))
+					 AND (SELECT attname FROM pg_attribute WHERE attrelid = ad.adrelid AND attnum = ad.adnum) = tg.keycol))
 	WHERE tg.keyseq IS NOT NULL;
 
 	INSERT INTO mig_snap.conv SELECT rel, keycol, rel FROM mig_snap.targets WHERE keycol IS NOT NULL;
@@ -100,6 +108,13 @@ BEGIN
 		ORDER BY 1, 2, 3;
 		EXIT WHEN NOT FOUND;
 	END LOOP;
+	-- a converted column of a partitioned table is converted in each of its partitions (by name), from the same mapping
+	INSERT INTO mig_snap.conv
+	SELECT DISTINCT pt.relid::regclass::text, v.col, v.parent
+	FROM mig_snap.conv v JOIN pg_class c ON c.oid = v.rel::regclass AND c.relkind = 'p'
+	CROSS JOIN LATERAL pg_partition_tree(c.oid) AS pt
+	WHERE pt.relid <> c.oid
+		AND NOT EXISTS (SELECT 1 FROM mig_snap.conv w WHERE w.rel = pt.relid::regclass::text AND w.col = v.col);
 
 	FOR t IN SELECT DISTINCT rel FROM mig_snap.conv ORDER BY rel LOOP
 		n := n + 1;
@@ -223,7 +238,7 @@ $$;
 -- views on converted columns are necessarily rebuilt).
 CREATE FUNCTION mig_snap.diff_rewrites() RETURNS SETOF text LANGUAGE sql AS $$
 	SELECT format('%s: filenode not changed', r.rel) FROM mig_snap.rels r JOIN mig_snap.user_rels u USING (rel)
-	WHERE r.rel IN (SELECT rel FROM mig_snap.conv) AND u.relfilenode = r.relfilenode
+	WHERE r.rel IN (SELECT rel FROM mig_snap.conv) AND u.relfilenode = r.relfilenode AND r.relkind <> 'p'
 	UNION ALL
 	SELECT format('%s: %s table_rewrite events', rel, count(*)) FROM mig_snap.rewrites GROUP BY rel HAVING count(*) > 1
 	UNION ALL
@@ -254,6 +269,8 @@ BEGIN
 				JOIN pg_attribute pa ON pa.attrelid = con.confrelid AND pa.attnum = con.confkey[i]) AS joincond
 		FROM pg_constraint con JOIN mig_snap.user_rels u ON u.oid = con.conrelid
 		WHERE con.contype = 'f' AND con.convalidated
+			-- (not the copies towards each partition of a partitioned referenced table: the root's is checked)
+			AND NOT EXISTS (SELECT 1 FROM pg_constraint pc WHERE pc.oid = con.conparentid AND pc.conrelid = con.conrelid)
 	LOOP
 		EXECUTE format('SELECT count(*) FROM %s c WHERE %s AND NOT EXISTS (SELECT 1 FROM %s p WHERE %s)',
 			c.child, c.not_nulls, c.parent, c.joincond) INTO orphans;

@@ -42,6 +42,8 @@
 #   e. other items with a part: a row names the part itself, qualified with S's schema (the plan's index lines), or
 #      a row naming S mentions the part (as an identifier: a whole word, or quoted) in its
 #      statement, detail or object.
+#   f. an item of a partition (column items): the same item of its root partitioned table is listed (the root's
+#      ALTER TABLE applies to every partition).
 # Data is never listed (but by b): any difference of the rows (read through the mappings) fails. Left out of the
 # comparison: column order (the online swap puts converted columns last, documented in docs/online-migration.md),
 # file nodes (the rewrite is the migration's purpose; a refused one must keep them), temporary schemas.
@@ -175,7 +177,28 @@ def identity_owner(s):
         col = col[1:-1].replace("\"\"", "\"")
     return m.group(1), col
 
+def root_of(s):
+    # the root partitioned table of partition s (its relation item has a partition bound), or None
+    root, seen = None, set()
+    while s not in seen:
+        seen.add(s)
+        m = re.search(r" partbound (.+) inherits (.+)$", before.get(("relation", s, ""), ""))
+        if not m or not m.group(1).strip():
+            break
+        parent = m.group(2)
+        cands = [parent, "public." + parent] if "." not in parent else [parent]
+        parent = next((c for c in cands if ("relation", c, "") in before), None)
+        if parent is None:
+            break
+        root = s = parent
+    return root
+
 def listed(kind, s, p):
+    # f. an item of a partition is listed when the same item of its root partitioned table is: PostgreSQL applies
+    #    the ALTER TABLE of the root (type, default) applies to every partition
+    root = root_of(s) if kind.startswith("column.") else None
+    if root is not None and listed(kind, root, p):
+        return True
     named = naming(s)
     if any(r["phase"] == "create view" for r in named):
         return True

@@ -74,8 +74,8 @@ mig_refusal "mapping table name already taken" "$P" 42P07 uuid7_mapping.parent_u
 	"DROP TABLE uuid7_mapping.parent_uuid7_map; DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relnamespace = 'uuid7_mapping'::regnamespace) THEN DROP SCHEMA uuid7_mapping; END IF; END \$\$"
 mig_refusal "identity sequence used by another table" "ARRAY['t_ident']::regclass[]" 2BP01 t_ident_id_seq \
 	"CREATE TABLE seq_user (x int DEFAULT nextval('t_ident_id_seq'))" "DROP TABLE seq_user"
-mig_refusal "FK from a partitioned table" "$P" 0A000 part_refs \
-	"CREATE TABLE part_refs (id int, parent_id int REFERENCES parent) PARTITION BY RANGE (id); CREATE TABLE part_refs_1 PARTITION OF part_refs FOR VALUES FROM (0) TO (10)" \
+mig_refusal "FK from a partitioned table whose partition key is the FK column" "$P" 0A000 part_refs \
+	"CREATE TABLE part_refs (id int, parent_id int REFERENCES parent) PARTITION BY RANGE (parent_id); CREATE TABLE part_refs_1 PARTITION OF part_refs FOR VALUES FROM (0) TO (10)" \
 	"DROP TABLE part_refs"
 mig_refusal "migrated key that is also an FK to another migrated key" "ARRAY['parent', 'one_to_one']::regclass[]" 0A000 one_to_one \
 	"CREATE TABLE one_to_one (id int PRIMARY KEY REFERENCES parent)" "DROP TABLE one_to_one"
