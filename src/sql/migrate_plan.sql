@@ -1342,6 +1342,12 @@ BEGIN
 		END LOOP;
 	END IF;
 
+	-- 12. what the catalog does not say (src/sql/migrate_discovery.sql): notes only, blocking nothing
+	SELECT r_phase || coalesce(array_agg('note'::text ORDER BY dn.n), '{}'), r_object || coalesce(array_agg(dn.object ORDER BY dn.n), '{}'),
+		   r_detail || coalesce(array_agg(dn.detail ORDER BY dn.n), '{}'), r_stmt || coalesce(array_agg(NULL::text ORDER BY dn.n), '{}')
+	  INTO r_phase, r_object, r_detail, r_stmt
+	  FROM @extschema@.uuid7_plan_discovery(options->'references', t_oid, t_att, c_rel, c_att, t_map) WITH ORDINALITY AS dn(object, detail, n);
+
 	-- ---- read for an online run: what only the online migration refuses, first ------------------------------
 	IF v_online THEN
 		SELECT coalesce(array_agg(o.object ORDER BY o.n), '{}') || x_object, coalesce(array_agg(o.detail ORDER BY o.n), '{}') || x_detail,
