@@ -22,6 +22,20 @@ INSERT INTO posts SELECT g, 1 + g % 300, 1 + (g * 7) % 300, 1 + g % 50, ARRAY[1 
 -- an unrelated table with a serial key inside the range of users' keys: not listed (its own key)
 CREATE TABLE tiny (id serial PRIMARY KEY, label text);
 INSERT INTO tiny (label) SELECT 't' || g FROM generate_series(1, 20) g;
+-- code written against integer keys
+CREATE FUNCTION posts_of(p_user bigint) RETURNS SETOF bigint LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN QUERY SELECT p.id::bigint FROM posts p WHERE p.user_id = p_user;
+END $$;
+CREATE FUNCTION user_name(bigint) RETURNS text LANGUAGE sql AS 'SELECT name FROM users WHERE id = $1';
+CREATE FUNCTION user_list() RETURNS TABLE (uid bigint, uname text) LANGUAGE sql AS 'SELECT id, name FROM public."users"';
+CREATE FUNCTION users_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.name = 'fixed' THEN NEW.id := 0; END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER users_stamp BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION users_stamp();
+CREATE FUNCTION unrelated(a int, b int) RETURNS int LANGUAGE sql AS 'SELECT a + b /* superusers_id */';
 SQL
 
 tables="ARRAY['public.users']::regclass[]"
@@ -52,6 +66,32 @@ sugg=$(sql "SELECT substring(detail from '\{\"references\": \[(.*)\]\}\$') FROM 
 check_eq "discovery: the suggested option, declared, is not listed again" "0" \
 	"$(sql "SELECT count(*) FROM uuid7_migration_plan($tables, '{\"references\": [{\"column\": \"public.posts.declared_id\", \"to\": \"public.users\"}, $sugg]}') WHERE object = 'public.posts.owner' AND phase = 'note'")"
 
+# ---- code that uses the key: listed by the plan before, found by uuid7_migration_check() after -----------------
+code=$(sql "SELECT object || '|' || detail FROM uuid7_migration_plan($tables, '$opts') WHERE phase = 'note' AND detail LIKE '%uses the changed key%' ORDER BY step")
+check_eq "code: the routines listed by the plan, not the unrelated one" \
+	"$(printf '%s\n' 'public.posts_of(bigint)' 'public.user_list()' 'public.user_name(bigint)' 'public.users_stamp()')" \
+	"$(printf '%s\n' "$code" | cut -d'|' -f1)"
+check_eq "code: the PL/pgSQL function, why and its integer argument" \
+	'public.posts_of(bigint)|function plpgsql uses the changed key: its source names public.posts and its column user_id (integer argument p_user bigint, result bigint: may no longer match the uuid key); the migration does not change it: update it, then run uuid7_migration_check()' \
+	"$(printf '%s\n' "$code" | sed -n 1p)"
+check_eq "code: the set-returning function's RETURNS TABLE columns" \
+	'public.user_list()|function sql uses the changed key: its source names public.users (integer result uid bigint: may no longer match the uuid key); the migration does not change it: update it, then run uuid7_migration_check()' \
+	"$(printf '%s\n' "$code" | sed -n 2p)"
+check_eq "code: the trigger function, by its trigger" \
+	'public.users_stamp()|trigger function plpgsql uses the changed key: trigger users_stamp on public.users calls it; the migration does not change it: update it, then run uuid7_migration_check()' \
+	"$(printf '%s\n' "$code" | sed -n 4p)"
+
 mig_migrate "discovery: uuid7_migrate runs with the notes in its plan" "$tables" "'$opts'"
 check_eq "discovery: the declared column converted, the listed ones left as they were" "bigint|bigint[]|uuid" \
 	"$(sql "SELECT string_agg(format_type(atttypid, NULL), '|' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'posts'::regclass AND attname IN ('declared_id', 'editor_user_id', 'tags')")"
+
+chk=$(sql "SELECT object || '|' || coalesce(sqlstate, '') || '|' || problem FROM uuid7_migration_check() ORDER BY object, problem")
+check_eq "check: each routine that breaks, with the server's error" \
+	"$(printf '%s\n' \
+		'public.posts_of(bigint)|42883|operator does not exist: uuid = bigint (in its source: p.user_id = p_user)' \
+		'public.user_list()|42P13|return type mismatch in function declared to return record' \
+		'public.user_name(bigint)|42883|operator does not exist: uuid = bigint' \
+		'public.users_stamp()||assigns a column that is uuid now: new.id := 0 (a value that is not a uuid fails when the trigger runs)')" \
+	"$chk"
+check_eq "check: SECURITY INVOKER, search_path pinned" 'false|{"search_path=pg_catalog, pg_temp",check_function_bodies=on}' \
+	"$(sql "SELECT prosecdef || '|' || proconfig::text FROM pg_proc WHERE proname = 'uuid7_migration_check'")"
