@@ -35,6 +35,9 @@ DECLARE
 	n_distinct bigint;
 	evidence text;
 	qcol text;
+	o_obj text[] := '{}';
+	o_det text[] := '{}';
+	o_byname boolean[] := '{}';
 BEGIN
 	-- the declared references (the plan checked them already)
 	IF jsonb_typeof(refs) = 'array' THEN
@@ -111,13 +114,18 @@ BEGIN
 				CASE WHEN n_sampled = 0 THEN 'no value sampled'
 					 ELSE format('%s of %s sampled values found among the keys (%s%%)', n_found, n_sampled,
 								 round(100.0 * n_found / n_sampled)) END);
-			object := qcol;
-			detail := format('likely reference to %s.%I without a foreign key (%s %s; %s): to convert it with the key, add to the options {"references": [%s]}',
+			o_obj := o_obj || qcol;
+			o_byname := o_byname || (rule IS NOT NULL);
+			o_det := o_det || format('likely reference to %s.%I without a foreign key (%s %s; %s): to convert it with the key, add to the options {"references": [%s]}',
 				t_oid[i]::regclass, key_name, CASE WHEN rec.is_array THEN 'array column' ELSE 'column' END, rec.typ, evidence,
 				format('{"column": %s, "to": %s}', to_json(qcol), to_json(t_oid[i]::regclass::text)));
-			RETURN NEXT;
 		END LOOP;
 	END LOOP;
+	-- a column whose name points at one table is listed for that one only, not for every table its sample fits
+	RETURN QUERY
+		SELECT o.obj, o.det FROM unnest(o_obj, o_det, o_byname) WITH ORDINALITY AS o(obj, det, byname, n)
+		 WHERE o.byname OR NOT EXISTS (SELECT 1 FROM unnest(o_obj, o_byname) AS b(obj, byname) WHERE b.obj = o.obj AND b.byname)
+		 ORDER BY o.n;
 END;
 $fn$;
 COMMENT ON FUNCTION uuid7_plan_discovery(jsonb, oid[], int2[], oid[], int2[], text[], integer, integer) IS
