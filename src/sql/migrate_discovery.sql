@@ -131,12 +131,26 @@ $fn$;
 COMMENT ON FUNCTION uuid7_plan_discovery(jsonb, oid[], int2[], oid[], int2[], text[], integer, integer) IS
 	'internal to uuid7_migration_plan(): likely soft references to the migrated keys (name rule, or a bounded sample found among the keys), with the option text that converts them';
 
+-- Whether a routine's source (lower case) names the table nsp.rel where a table goes: after FROM, JOIN, INTO,
+-- UPDATE, TABLE or ONLY, schema-qualified anywhere, or in name%ROWTYPE / name.column%TYPE (quoted or not, case
+-- folded). A column or variable of the same name elsewhere does not count; comments are left out.
+CREATE OR REPLACE FUNCTION uuid7_source_names_table(src text, nsp text, rel text) RETURNS boolean
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT regexp_replace(regexp_replace(src, '/\*.*?\*/', ' ', 'g'), '--[^\n]*', ' ', 'g') ~ format(
+		'(?:^|[^[:alnum:]_$])(?:(?:from|join|into|update|table|only)\s+(?:"?%1$s"?\s*\.\s*)?"?%2$s"?|"?%1$s"?\s*\.\s*"?%2$s"?|"?%2$s"?%%rowtype|"?%2$s"?\.[[:alnum:]_$"]+%%type)(?:[^[:alnum:]_$"]|$)',
+		regexp_replace(lower(nsp), '([^[:alnum:]_])', '\\\1', 'g'), regexp_replace(lower(rel), '([^[:alnum:]_])', '\\\1', 'g'))
+$fn$;
+COMMENT ON FUNCTION uuid7_source_names_table(text, text, text) IS
+	'internal to uuid7_plan_code(): whether a routine''s source names a table where a table goes (FROM, JOIN, INTO, UPDATE, qualified, %ROWTYPE)';
+
 -- The routines (functions, procedures, trigger functions), rules and policies that use the migrated tables t_oid or
 -- the converted columns (c_rel, c_att; declared references in refs): one row each, object naming it, detail saying
 -- why and which of its integer argument and result types will no longer match. The migration changes none of them.
 -- A PL/pgSQL or string-body SQL routine is not in pg_depend: its source is read for the names (identifiers, case
--- folded, quoted or not): a migrated table's name, or a table holding a converted column together with that
--- column's name. An SQL-standard body (BEGIN ATOMIC, RETURN expr) is read from pg_depend. A trigger function is listed
+-- folded, quoted or not; comments left out): a migrated table named where a table goes (uuid7_source_names_table),
+-- or a table holding a converted column named so together with that column's name. An SQL-standard body (BEGIN ATOMIC, RETURN expr) is read from pg_depend. A trigger function is listed
 -- when a trigger of one of these tables calls it; a rule or policy when it is on one of them or depends on one.
 CREATE OR REPLACE FUNCTION uuid7_plan_code(refs jsonb, t_oid oid[], t_att int2[], c_rel oid[], c_att int2[])
 RETURNS TABLE (object text, detail text, routine oid)
@@ -200,15 +214,15 @@ BEGIN
 			src := ' ' || lower(rec.prosrc) || ' ';
 			why := why || ARRAY(SELECT format('its source names %s', c.oid::regclass)
 								  FROM pg_class c
-								 WHERE c.oid = ANY (t_oid)
-								   AND (src ~ (ident || regexp_replace(lower(c.relname), '([^[:alnum:]_])', '\\\1', 'g') || ident))
+								  JOIN pg_namespace cn ON cn.oid = c.relnamespace
+								 WHERE c.oid = ANY (t_oid) AND @extschema@.uuid7_source_names_table(src, cn.nspname, c.relname)
 								 ORDER BY 1);
 			why := why || ARRAY(SELECT DISTINCT format('its source names %s and its column %I', c.oid::regclass, a.attname)
 								  FROM unnest(a_rel, a_att) AS k(r, n)
 								  JOIN pg_class c ON c.oid = k.r
 								  JOIN pg_attribute a ON a.attrelid = k.r AND a.attnum = k.n
-								 WHERE c.oid <> ALL (t_oid)
-								   AND src ~ (ident || regexp_replace(lower(c.relname), '([^[:alnum:]_])', '\\\1', 'g') || ident)
+								  JOIN pg_namespace cn ON cn.oid = c.relnamespace
+								 WHERE c.oid <> ALL (t_oid) AND @extschema@.uuid7_source_names_table(src, cn.nspname, c.relname)
 								   AND src ~ (ident || regexp_replace(lower(a.attname), '([^[:alnum:]_])', '\\\1', 'g') || ident)
 								 ORDER BY 1);
 		END IF;
