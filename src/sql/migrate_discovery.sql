@@ -293,7 +293,7 @@ COMMENT ON FUNCTION uuid7_plan_code(jsonb, oid[], int2[], oid[], int2[]) IS
 --                       argument: reported as the server would (42883, operator does not exist: uuid = bigint); an
 --                       assignment to NEW.<key> in a trigger function of a migrated table is reported with no SQLSTATE;
 --                       a routine with no finding is reported as not validated (no SQLSTATE).
---   SQL-standard bodies are bound when created: the server checks them itself at ALTER TABLE.
+--   SQL-standard bodies (bound when created) are listed by the plan, not checked here.
 CREATE OR REPLACE FUNCTION uuid7_migration_check()
 RETURNS TABLE (object text, problem text, sqlstate text)
 LANGUAGE plpgsql VOLATILE

@@ -36,6 +36,9 @@ BEGIN
 END $$;
 CREATE TRIGGER users_stamp BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION users_stamp();
 CREATE FUNCTION unrelated(a int, b int) RETURNS int LANGUAGE sql AS 'SELECT a + b /* superusers_id */';
+CREATE FUNCTION user_count() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM users; END;
+CREATE FUNCTION parent_word(parent int) RETURNS int LANGUAGE sql AS 'SELECT parent + 1 /* FROM users */';
+CREATE POLICY posts_mine ON posts USING (owner > 0);
 SQL
 
 tables="ARRAY['public.users']::regclass[]"
@@ -67,19 +70,25 @@ check_eq "discovery: the suggested option, declared, is not listed again" "0" \
 	"$(sql "SELECT count(*) FROM uuid7_migration_plan($tables, '{\"references\": [{\"column\": \"public.posts.declared_id\", \"to\": \"public.users\"}, $sugg]}') WHERE object = 'public.posts.owner' AND phase = 'note'")"
 
 # ---- code that uses the key: listed by the plan before, found by uuid7_migration_check() after -----------------
-code=$(sql "SELECT object || '|' || detail FROM uuid7_migration_plan($tables, '$opts') WHERE phase = 'note' AND detail LIKE '%uses the changed key%' ORDER BY step")
+code=$(sql "SELECT object || '|' || detail FROM uuid7_migration_plan($tables, '$opts') WHERE phase = 'note' AND (detail LIKE '%uses the changed key%' OR object ~ '^(rule|policy) ') ORDER BY step")
 check_eq "code: the routines listed by the plan, not the unrelated one" \
-	"$(printf '%s\n' 'public.posts_of(bigint)' 'public.user_list()' 'public.user_name(bigint)' 'public.users_stamp()')" \
+	"$(printf '%s\n' 'public.posts_of(bigint)' 'public.user_count()' 'public.user_list()' 'public.user_name(bigint)' 'public.users_stamp()' 'policy posts_mine on public.posts')" \
 	"$(printf '%s\n' "$code" | cut -d'|' -f1)"
 check_eq "code: the PL/pgSQL function, why and its integer argument" \
 	'public.posts_of(bigint)|function plpgsql uses the changed key: its source names public.posts and its column user_id (integer argument p_user bigint, result bigint: may no longer match the uuid key); the migration does not change it: update it, then run uuid7_migration_check()' \
 	"$(printf '%s\n' "$code" | sed -n 1p)"
 check_eq "code: the set-returning function's RETURNS TABLE columns" \
 	'public.user_list()|function sql uses the changed key: its source names public.users (integer result uid bigint: may no longer match the uuid key); the migration does not change it: update it, then run uuid7_migration_check()' \
+	"$(printf '%s\n' "$code" | sed -n 3p)"
+check_eq "code: an SQL-standard body, by pg_depend" \
+	'public.user_count()|function sql uses the changed key: its body uses public.users (integer result bigint: may no longer match the uuid key); the migration does not change it: update it, then run uuid7_migration_check()' \
 	"$(printf '%s\n' "$code" | sed -n 2p)"
+check_eq "code: a policy on a table whose columns change" \
+	'policy posts_mine on public.posts|policy on public.posts, whose columns change: its expressions are kept as written; check they still mean what they did with uuid keys' \
+	"$(printf '%s\n' "$code" | sed -n 6p)"
 check_eq "code: the trigger function, by its trigger" \
 	'public.users_stamp()|trigger function plpgsql uses the changed key: trigger users_stamp on public.users calls it; the migration does not change it: update it, then run uuid7_migration_check()' \
-	"$(printf '%s\n' "$code" | sed -n 4p)"
+	"$(printf '%s\n' "$code" | sed -n 5p)"
 
 mig_migrate "discovery: uuid7_migrate runs with the notes in its plan" "$tables" "'$opts'"
 check_eq "discovery: the declared column converted, the listed ones left as they were" "bigint|bigint[]|uuid" \
