@@ -34,7 +34,7 @@ CREATE TABLE v_before_rows AS SELECT user_id, total FROM v_totals;
 -- one line per kind of step (17 added the MAINTAIN privilege: a view's owner has one grant more to restore there)
 SELECT phase, object, detail FROM uuid7_migration_plan(ARRAY['v_users', 'v_orders']::regclass[])
  WHERE phase IN ('drop view', 'create view') GROUP BY phase, object, detail ORDER BY min(step);
-SELECT count(*) AS planned_steps FROM uuid7_migration_plan(ARRAY['v_users', 'v_orders']::regclass[]) \gset
+SELECT count(*) AS planned_steps FROM uuid7_migration_plan(ARRAY['v_users', 'v_orders']::regclass[]) WHERE phase <> 'note' \gset
 SELECT r - 'steps' AS migrated, (r->>'steps')::int = :planned_steps AS steps_as_planned
   FROM (SELECT uuid7_migrate(ARRAY['v_users', 'v_orders']::regclass[]) AS r) s;
 

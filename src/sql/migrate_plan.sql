@@ -1384,6 +1384,16 @@ BEGIN
 		END LOOP;
 	END IF;
 
+	-- 12. what the catalog does not say (src/sql/migrate_discovery.sql): notes only, blocking nothing
+	SELECT r_phase || coalesce(array_agg('note'::text ORDER BY dn.g, dn.n), '{}'), r_object || coalesce(array_agg(dn.object ORDER BY dn.g, dn.n), '{}'),
+		   r_detail || coalesce(array_agg(dn.detail ORDER BY dn.g, dn.n), '{}'), r_stmt || coalesce(array_agg(NULL::text ORDER BY dn.g, dn.n), '{}')
+	  INTO r_phase, r_object, r_detail, r_stmt
+	  FROM (SELECT 1 AS g, d.n, d.object, d.detail
+			  FROM @extschema@.uuid7_plan_discovery(options->'references', t_oid, t_att, c_rel, c_att, t_map) WITH ORDINALITY AS d(object, detail, n)
+			UNION ALL
+			SELECT 2, d.n, d.object, d.detail
+			  FROM @extschema@.uuid7_plan_code(options->'references', t_oid, t_att, c_rel, c_att) WITH ORDINALITY AS d(object, detail, routine, n)) AS dn;
+
 	-- ---- read for an online run: what only the online migration refuses, first ------------------------------
 	IF v_online THEN
 		SELECT coalesce(array_agg(o.object ORDER BY o.n), '{}') || x_object, coalesce(array_agg(o.detail ORDER BY o.n), '{}') || x_detail,
