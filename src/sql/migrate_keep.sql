@@ -6,27 +6,12 @@
 -- and a column's DEFAULT cannot read the row. A STORED generated column can, and it is computed from the new row, in
 -- the same rewrite: the new column is added as GENERATED ALWAYS AS (old key of the new uuid key, through the
 -- mapping) STORED, and the generation expression is dropped right after (ALTER COLUMN ... DROP EXPRESSION changes the
--- catalog only). The old key's default (a serial's nextval, with its sequence, now owned by the new column) or
+-- catalog only). The reverse lookup is a SQL function made for the migration in pg_temp (a generation expression
+-- must be IMMUTABLE; the mapping table cannot change while the migration holds it) and dropped in the same
+-- transaction: a SQL function's plan is kept across the rows (an index lookup each), where a generic one taking the
+-- mapping table as an argument would have to plan a dynamic query per row, about four times slower. The old key's default (a serial's nextval, with its sequence, now owned by the new column) or
 -- identity (same kind, continuing after the old sequence's position) moves to the new column, so that rows inserted
 -- later get a new integer as well as a v7 key.
-
--- new key -> old key through a mapping table (the reverse of uuid7_migration_lookup). Declared IMMUTABLE only because a
--- generation expression must be: it is used in the one rewrite of uuid7_migrate() while the mapping table cannot
--- change (the migration holds it), and the expression is dropped in the same transaction. NULL for a key the mapping
--- does not have (the NOT NULL of the new column then fails the rewrite).
-CREATE OR REPLACE FUNCTION uuid7_migration_legacy(map regclass, new_key uuid) RETURNS bigint
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-	result bigint;
-BEGIN
-	EXECUTE format('SELECT m.old_id FROM %s m WHERE m.new_id OPERATOR(pg_catalog.=) $1', map) INTO result USING new_key;
-	RETURN result;
-END;
-$fn$;
-COMMENT ON FUNCTION uuid7_migration_legacy(regclass, uuid) IS
-	'internal to uuid7_migrate() (option keep_old_column): new key -> old key through a mapping table, for the generated column that fills the kept old key in the rewrite';
 
 -- The name of the UNIQUE constraint (and its index) of a kept old key column: <table>_<column>_key, as PostgreSQL
 -- names a UNIQUE constraint; when that is longer than 63 bytes, the table part is shortened and an md5 of the full
@@ -55,19 +40,19 @@ COMMENT ON FUNCTION uuid7_keep_index_name(name, text) IS
 -- plan writes it), and the option's value opt. A value that is not a name is an error at once (22023); a name the
 -- table already has, or a constraint/index name already taken, is a refusal (phase 'refusal': 42701, 42P07).
 -- Otherwise: phase 'column' rows, subcommands (part) joining the table's one ALTER TABLE, and phase 'keep old key'
--- rows, statements run after it (detail says what each does).
+-- rows, statements run after it, and phase 'before' rows, statements run before it (detail says what each does).
 CREATE OR REPLACE FUNCTION uuid7_plan_keep_old(rel oid, keyatt int2, map text, opt jsonb)
 RETURNS TABLE (phase text, object text, detail text, part text, sqlstate text, hint text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	ext text := @extschema@.uuid7_extension_schema();
 	col text;
 	ixname text;
 	qname text;
 	k record;
 	seq record;
+	fn text := format('pg_temp.uuid7_keep_%s', rel);
 BEGIN
 	SELECT format('%I.%I', ns.nspname, c.relname) AS qname, c.relname, c.relnamespace, ns.nspname,
 		   a.attname, a.atttypid::regtype AS keytype, a.attidentity, a.atthasdef,
@@ -98,11 +83,24 @@ BEGIN
 		RETURN;
 	END IF;
 
+	IF NOT has_database_privilege(current_database(), 'TEMPORARY') THEN
+		RETURN QUERY SELECT 'refusal'::text, qname,
+			format('option "keep_old_column" of table %s needs a temporary function (the reverse lookup that fills the column), and role %I may not create temporary objects in database %I',
+				   qname, current_user, current_database()),
+			NULL::text, '42501'::text, 'Grant TEMPORARY on the database to the migrating role, for the migration.'::text;
+		RETURN;
+	END IF;
+
+	-- before the rewrite: new key -> old key through the mapping (the mapping table exists by then)
+	RETURN QUERY SELECT 'before'::text, qname,
+		format('temporary function: new key -> old key through %s, for the generated column (dropped after the rewrite)', map),
+		format('CREATE FUNCTION %s(pg_catalog.uuid) RETURNS %s LANGUAGE sql IMMUTABLE STRICT PARALLEL RESTRICTED AS %L',
+			   fn, k.keytype, format('SELECT m.old_id::%s FROM %s m WHERE m.new_id OPERATOR(pg_catalog.=) $1', k.keytype, map)),
+		NULL::text, NULL::text;
 	-- in the rewrite: the column, filled from the new key through the mapping, and its UNIQUE constraint
 	RETURN QUERY SELECT 'column'::text, qname,
 		format('column %I (%s, NOT NULL) keeps the old key %I, filled in the same rewrite', col, k.keytype, k.attname),
-		format('ADD COLUMN %I %s NOT NULL GENERATED ALWAYS AS (%s.uuid7_migration_legacy(%L::pg_catalog.regclass, %I)::%s) STORED',
-			   col, k.keytype, ext, map, k.attname, k.keytype),
+		format('ADD COLUMN %I %s NOT NULL GENERATED ALWAYS AS (%s(%I)) STORED', col, k.keytype, fn, k.attname),
 		NULL::text, NULL::text;
 	RETURN QUERY SELECT 'column'::text, qname,
 		format('UNIQUE constraint %I on column %I, with its index', ixname, col),
@@ -112,6 +110,9 @@ BEGIN
 	RETURN QUERY SELECT 'keep old key'::text, qname,
 		format('column %I becomes an ordinary column (the generation expression is dropped, no rewrite)', col),
 		format('ALTER TABLE %s ALTER COLUMN %I DROP EXPRESSION', qname, col), NULL::text, NULL::text;
+	RETURN QUERY SELECT 'keep old key'::text, qname,
+		'the temporary function of the generated column, no longer used'::text,
+		format('DROP FUNCTION %s(pg_catalog.uuid)', fn), NULL::text, NULL::text;
 	IF k.attidentity <> '' THEN
 		-- the key's identity (and its sequence) was dropped before the type change: the same kind on the new
 		-- column, continuing after the old sequence's position (or the highest old key, if that is higher)

@@ -1237,6 +1237,10 @@ BEGIN
 			r_detail := r_detail || rec2.note;
 			r_stmt := r_stmt || NULL::text;
 		END LOOP;
+		FOR i IN 1 .. cardinality(k_rel) LOOP		-- the kept old key: what its generated column needs first
+			CONTINUE WHEN k_rel[i] <> rec.rel OR k_phase[i] <> 'before';
+			r_phase := r_phase || 'keep old key'::text; r_object := r_object || k_object[i]; r_detail := r_detail || k_detail[i]; r_stmt := r_stmt || k_part[i];
+		END LOOP;
 		r_phase := r_phase || 'alter table'::text;
 		r_object := r_object || rec.rel::regclass::text;
 		r_detail := r_detail || format('%s subcommand(s), one rewrite; indexes rebuilt with the same names', cardinality(parts))::text;

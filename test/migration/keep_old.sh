@@ -75,6 +75,8 @@ plan=$(sql "SELECT phase || ' | ' || object || ' | ' || coalesce(statement, '') 
 has() { if grep -qF -- "$2" <<<"$plan"; then pass "plan: $1"; else fail "plan: $1" "no [$2] in: $plan"; fi; }
 has "users: the column, filled in the rewrite" 'ADD COLUMN legacy_user_id bigint NOT NULL GENERATED ALWAYS AS ('
 has "users: its UNIQUE constraint, named predictably" 'ADD CONSTRAINT users_legacy_user_id_key UNIQUE (legacy_user_id)'
+has "users: the reverse lookup, a temporary SQL function, made before" 'CREATE FUNCTION pg_temp.uuid7_keep_'
+has "users: and dropped after" 'DROP FUNCTION pg_temp.uuid7_keep_'
 has "users: generation dropped after" 'ALTER TABLE public.users ALTER COLUMN legacy_user_id DROP EXPRESSION'
 has "users: the serial default moves" "ALTER TABLE public.users ALTER COLUMN legacy_user_id SET DEFAULT nextval('public.users_id_seq'::regclass)"
 has "users: the sequence kept, owned by the new column" 'ALTER SEQUENCE public.users_id_seq OWNED BY public.users.legacy_user_id'
@@ -108,6 +110,7 @@ check_true "the index with the planned name, unique, on the kept column" \
 	  WHERE i.indisunique AND (c.relname, i.indrelid) IN (('users_legacy_user_id_key', 'users'::regclass), ('tags_old_tag_key', 'tags'::regclass))"
 check_sqlstate "NOT NULL enforced" 23502 "INSERT INTO users (name, legacy_user_id) VALUES ('x', NULL)"
 check_sqlstate "UNIQUE enforced" 23505 "INSERT INTO users (name, legacy_user_id) VALUES ('x', 1)"
+check_eq "no temporary function left in the catalog" "0" "$(sql "SELECT count(*) FROM pg_proc WHERE proname ~ '^uuid7_keep_[0-9]+\$'")"
 check_true "the child's foreign key converted and holding" \
 	"SELECT count(*) = 600 FROM orders o JOIN users u ON u.id = o.user_id JOIN before_users b ON b.id = u.legacy_user_id"
 
@@ -121,3 +124,23 @@ check_sqlstate "tags: the identity stays ALWAYS" 428C9 "INSERT INTO tags (label,
 check_true "the serial sequence owned by the kept column" \
 	"SELECT pg_get_serial_sequence('users', 'legacy_user_id') = 'public.users_id_seq'"
 
+
+# ---- a long table name (the constraint name shortened with an md5), a smallint key without a default ----------------
+long=t_$(printf 'k%.0s' {1..50})
+mig_setup <<SQL
+CREATE TABLE $long (code smallint PRIMARY KEY, v text);
+INSERT INTO $long SELECT g, 'v' || g FROM generate_series(1, 30) g;
+SQL
+t2="ARRAY['public.$long']::regclass[]"
+o2="'{\"tables\": {\"$long\": {\"keep_old_column\": \"old_code\"}}}'::jsonb"
+ixname=$(sql "SELECT substring(statement from 'ADD CONSTRAINT ([a-z0-9_]+) UNIQUE') FROM uuid7_migration_plan($t2, $o2) WHERE phase = 'alter table'")
+check_true "long name: the planned constraint name fits 63 bytes and ends in _key" \
+	"SELECT octet_length('$ixname') <= 63 AND '$ixname' LIKE 't\_kkk%\_key' AND '$ixname' <> '${long}_old_code_key'"
+check_eq "no default: the plan says new rows must give the kept column a value" "1" \
+	"$(sql "SELECT count(*) FROM uuid7_migration_plan($t2, $o2) WHERE phase = 'note' AND detail LIKE '%must give column old_code a value%'")"
+mig_migrate "migrate a smallint key, kept" "$t2" "$o2"
+check_true "smallint kept: type, values, the constraint with the planned name" \
+	"SELECT (SELECT format_type(atttypid, NULL) FROM pg_attribute WHERE attrelid = '$long'::regclass AND attname = 'old_code') = 'smallint'
+	    AND (SELECT count(*) FROM $long WHERE 'v' || old_code = v) = 30
+	    AND EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = '$long'::regclass AND conname = '$ixname' AND contype = 'u')"
+check_sqlstate "no default: a new row without the kept value is refused (NOT NULL)" 23502 "INSERT INTO $long (v) VALUES ('x')"
