@@ -38,7 +38,8 @@ COMMENT ON FUNCTION uuid7_keep_index_name(name, text) IS
 
 -- The plan's part for option "keep_old_column" of one table: rel, its key column keyatt, its mapping table map (as the
 -- plan writes it), and the option's value opt. A value that is not a name is an error at once (22023); a name the
--- table already has, or a constraint/index name already taken, is a refusal (phase 'refusal': 42701, 42P07).
+-- table already has, a constraint/index name already taken, or a role that may not create the temporary function, is
+-- a refusal (phase 'refusal': 42701, 42P07, 42501).
 -- Otherwise: phase 'column' rows, subcommands (part) joining the table's one ALTER TABLE, and phase 'keep old key'
 -- rows, statements run after it, and phase 'before' rows, statements run before it (detail says what each does).
 CREATE OR REPLACE FUNCTION uuid7_plan_keep_old(rel oid, keyatt int2, map text, opt jsonb)
