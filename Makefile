@@ -19,7 +19,7 @@ OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 # Install order matters where one object needs another at creation: tables before the SQL functions and the view
 # that read them. state_tables.sql (CREATE TABLE) is in the install only; an upgrade alters the tables in its
 # hand-written part, src/sql/upgrade/PREVIOUS--CURRENT.sql, and then replays every other topic file.
-SQL_TOPICS = common generators inspect compat state_tables state_policies state_writes migrate_lookup migrate_derive migrate_rehearsal migrate_partitioned migrate_references migrate_discovery migrate_plan migrate_offline \
+SQL_TOPICS = common generators inspect compat state_tables state_policies state_writes migrate_lookup migrate_derive migrate_rehearsal migrate_partitioned migrate_references migrate_discovery migrate_keep migrate_plan migrate_offline \
 	online_settings online_refusals online_worker online_ddl online_sync online_step online_phases online_start online_swap online_guard online_status audit
 SQL_INSTALL_ONLY = state_tables
 # The last released version: the built upgrade script starts there. Older releases reach it through the frozen scripts.

@@ -51,6 +51,10 @@ BEGIN
 		END LOOP;
 	END IF;
 
+	-- each migrated key once, of a table that exists (the plan passes each once; a long list repeats work only)
+	SELECT coalesce(array_agg(k.o ORDER BY k.n), '{}'), coalesce(array_agg(k.a ORDER BY k.n), '{}') INTO t_oid, t_att
+	  FROM (SELECT DISTINCT ON (u.o, u.a) u.o, u.a, u.n FROM unnest(t_oid, t_att) WITH ORDINALITY AS u(o, a, n)
+			 WHERE EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = u.o) ORDER BY u.o, u.a, u.n) AS k;
 	FOR i IN 1 .. cardinality(t_oid) LOOP
 		SELECT c.relname, a.attname, ty.typlen INTO tname, key_name, key_len
 		  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = t_att[i]

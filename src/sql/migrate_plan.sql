@@ -578,6 +578,12 @@ DECLARE
 	key_att int2;		-- the key of a partitioned table (uuid7_plan_partitioned_key)
 	cp_rel oid[];		-- c_rel, c_att and the same columns in the partitions below them
 	cp_att int2[];
+	-- option "keep_old_column" (per table, src/sql/migrate_keep.sql): its subcommands and statements
+	k_rel oid[] := '{}';
+	k_phase text[] := '{}';
+	k_object text[] := '{}';
+	k_detail text[] := '{}';
+	k_part text[] := '{}';
 BEGIN
 	ext := @extschema@.uuid7_extension_schema();
 
@@ -631,9 +637,9 @@ BEGIN
 				RAISE EXCEPTION 'options of table % must be a jsonb object', rel USING ERRCODE = '22023';
 			END IF;
 			FOR j IN SELECT 1 FROM jsonb_object_keys(topt) AS o(key)
-					WHERE o.key NOT IN ('version', 'timestamp_column', 'time_zone', 'mapping_schema', 'mapping_table') LOOP
+					WHERE o.key NOT IN ('version', 'timestamp_column', 'time_zone', 'mapping_schema', 'mapping_table', 'keep_old_column') LOOP
 				RAISE EXCEPTION 'unknown option for table %', rel USING ERRCODE = '22023',
-					HINT = 'Per-table options are version, timestamp_column, time_zone, mapping_schema and mapping_table.';
+					HINT = 'Per-table options are version, timestamp_column, time_zone, mapping_schema, mapping_table and keep_old_column.';
 			END LOOP;
 			tab_opts := tab_opts || jsonb_build_object(rel::oid::text, topt);
 		END LOOP;
@@ -876,6 +882,15 @@ BEGIN
 		c_rel := c_rel || rel::oid;
 		c_att := c_att || t_att[cardinality(t_att)];
 		c_src := c_src || cardinality(t_oid);
+		IF opt ? 'keep_old_column' THEN		-- the old key kept under another name (src/sql/migrate_keep.sql)
+			FOR rec2 IN SELECT * FROM @extschema@.uuid7_plan_keep_old(rel, t_att[cardinality(t_att)], t_map[cardinality(t_map)], opt->'keep_old_column') LOOP
+				IF rec2.phase = 'refusal' THEN
+					x_object := x_object || rec2.object; x_detail := x_detail || rec2.detail; x_state := x_state || rec2.sqlstate; x_hint := x_hint || rec2.hint;
+				ELSE
+					k_rel := k_rel || rel::oid; k_phase := k_phase || rec2.phase; k_object := k_object || rec2.object; k_detail := k_detail || rec2.detail; k_part := k_part || rec2.part;
+				END IF;
+			END LOOP;
+		END IF;
 	END LOOP;
 
 	-- ---- foreign keys referencing a migrated key: their columns are converted too ---------------------------
@@ -1236,6 +1251,15 @@ BEGIN
 				r_detail := r_detail || d_detail[i]; r_stmt := r_stmt || NULL::text;
 			END IF;
 		END LOOP;
+		-- the old key kept under another name: its column and constraint in the same rewrite, its notes
+		FOR i IN 1 .. cardinality(k_rel) LOOP
+			CONTINUE WHEN k_rel[i] <> rec.rel;
+			IF k_phase[i] = 'column' THEN
+				parts := parts || k_part[i];
+			ELSIF k_phase[i] = 'note' THEN
+				r_phase := r_phase || 'note'::text; r_object := r_object || k_object[i]; r_detail := r_detail || k_detail[i]; r_stmt := r_stmt || NULL::text;
+			END IF;
+		END LOOP;
 		-- what the type change takes away or passes on, with no statement of its own
 		FOR rec2 IN
 			SELECT format('column %I of type %s, a domain over %s%s, becomes plain uuid: the domain no longer applies to it',
@@ -1256,10 +1280,18 @@ BEGIN
 			r_detail := r_detail || rec2.note;
 			r_stmt := r_stmt || NULL::text;
 		END LOOP;
+		FOR i IN 1 .. cardinality(k_rel) LOOP		-- the kept old key: what its generated column needs first
+			CONTINUE WHEN k_rel[i] <> rec.rel OR k_phase[i] <> 'before';
+			r_phase := r_phase || 'keep old key'::text; r_object := r_object || k_object[i]; r_detail := r_detail || k_detail[i]; r_stmt := r_stmt || k_part[i];
+		END LOOP;
 		r_phase := r_phase || 'alter table'::text;
 		r_object := r_object || rec.rel::regclass::text;
 		r_detail := r_detail || format('%s subcommand(s), one rewrite; indexes rebuilt with the same names', cardinality(parts))::text;
 		r_stmt := r_stmt || format('ALTER TABLE %s %s', rec.rel::regclass, array_to_string(parts, ', '));
+		FOR i IN 1 .. cardinality(k_rel) LOOP		-- the kept old key after the rewrite: default/identity, sequence
+			CONTINUE WHEN k_rel[i] <> rec.rel OR k_phase[i] <> 'keep old key';
+			r_phase := r_phase || k_phase[i]; r_object := r_object || k_object[i]; r_detail := r_detail || k_detail[i]; r_stmt := r_stmt || k_part[i];
+		END LOOP;
 	END LOOP;
 
 	-- 5b. the indexes dropped in 4b, with the uuid operator classes
@@ -1272,6 +1304,7 @@ BEGIN
 
 	-- 6. serial sequences: dropped when nothing else uses them
 	FOR i IN 1 .. cardinality(t_oid) LOOP
+		CONTINUE WHEN t_oid[i] = ANY (k_rel);		-- keep_old_column: the sequence goes with the kept old key
 		FOR rec IN
 			SELECT s.oid::regclass AS seq,
 				   EXISTS (SELECT 1 FROM pg_depend o
@@ -1400,7 +1433,8 @@ BEGIN
 			   coalesce(array_agg(o.sqlstate ORDER BY o.n), '{}') || x_state, coalesce(array_agg(o.hint ORDER BY o.n), '{}') || x_hint
 		  INTO x_object, x_detail, x_state, x_hint
 		  FROM @extschema@.uuid7_plan_online_refusals(tables::oid[], t_oid, t_ts, c_rel, c_att,
-				array_remove(ARRAY[CASE WHEN v_derive THEN 'deterministic_keys' END, CASE WHEN options ? 'references' THEN 'references' END], NULL)) WITH ORDINALITY AS o(object, detail, sqlstate, hint, n);
+				array_remove(ARRAY[CASE WHEN v_derive THEN 'deterministic_keys' END, CASE WHEN options ? 'references' THEN 'references' END,
+					CASE WHEN cardinality(k_rel) > 0 THEN 'keep_old_column' END], NULL)) WITH ORDINALITY AS o(object, detail, sqlstate, hint, n);
 	END IF;
 
 	-- ---- output: refusals first, then the steps -------------------------------------------------------------

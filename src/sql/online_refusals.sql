@@ -64,12 +64,14 @@ BEGIN
 	END IF;
 	-- Deterministic keys need the secret in every session that fills a mapping table: the worker and the steps run in
 	-- other sessions, later, and could only get it from a table; refused rather than stored. Declared references: the
-	-- sync trigger, backfill and verification do not cover them.
+	-- sync trigger, backfill and verification do not cover them. keep_old_column: the twins and the swap do not carry the
+	-- old key into a column of its own.
 	RETURN QUERY SELECT o.name, format('option "%s" is not supported by the online migration%s', o.name,
 			CASE o.name WHEN 'deterministic_keys' THEN ': the backfill runs in other sessions (the worker, uuid7_migration_step()), which could only read the secret from a table, and the secret is never stored'
-						WHEN 'references' THEN ': the sync trigger, backfill and verification do not cover declared references' ELSE '' END),
+						WHEN 'references' THEN ': the sync trigger, backfill and verification do not cover declared references'
+						WHEN 'keep_old_column' THEN ': the shadow columns and the swap do not carry the old key into a column of its own' ELSE '' END),
 			'0A000'::text, format('Use uuid7_migrate() for %s.', CASE o.name WHEN 'deterministic_keys' THEN 'deterministic keys'
-						WHEN 'references' THEN 'declared references' ELSE 'that option' END)
+						WHEN 'references' THEN 'declared references' WHEN 'keep_old_column' THEN 'keeping the old key in a column' ELSE 'that option' END)
 		  FROM unnest(offline_only) WITH ORDINALITY AS o(name, n) ORDER BY o.n;
 	FOR i IN 1 .. cardinality(t_oid) LOOP
 		IF t_ts[i] IS NOT NULL THEN
