@@ -1292,6 +1292,15 @@ BEGIN
 			CONTINUE WHEN k_rel[i] <> rec.rel OR k_phase[i] <> 'keep old key';
 			r_phase := r_phase || k_phase[i]; r_object := r_object || k_object[i]; r_detail := r_detail || k_detail[i]; r_stmt := r_stmt || k_part[i];
 		END LOOP;
+		-- (partitioned: the NOT NULL constraints of partitions keep their own names; migrate_partitioned.sql)
+		FOR rec2 IN SELECT * FROM @extschema@.uuid7_plan_partition_not_null(rec.rel,
+						(SELECT array_agg(a.attname) FROM unnest(c_rel, c_att) AS u(r, n)
+						   JOIN pg_attribute a ON a.attrelid = u.r AND a.attnum = u.n WHERE u.r = rec.rel)) LOOP
+			r_phase := r_phase || 'not null'::text;
+			r_object := r_object || format('%I on %s', rec2.conname, rec2.part);
+			r_detail := r_detail || format('NOT NULL constraint of column %I of partition %s keeps its name (the type change gives it its parent''s)', rec2.attname, rec2.part);
+			r_stmt := r_stmt || format('SELECT %s.uuid7_restore_not_null_name(%L::pg_catalog.regclass, %L, %L)', ext, rec2.part, rec2.attname, rec2.conname);
+		END LOOP;
 	END LOOP;
 
 	-- 5b. the indexes dropped in 4b, with the uuid operator classes
