@@ -407,6 +407,8 @@ DECLARE
 	k_col name[];
 	k_type regtype[];
 	k_kind text[];
+	cc_rel oid[];		-- one key and the columns of the foreign keys to it (soft references, routines)
+	cc_att int2[];
 	int_keys oid[];
 	ext_child oid[];		-- 1:1 extension tables (never listed: they move with their parent ext_parent[i])
 	ext_parent oid[];
@@ -528,8 +530,23 @@ BEGIN
 		  FROM pg_constraint con WHERE con.contype = 'f' AND con.confrelid = k_rel[i];
 		SELECT array_agg(DISTINCT con.confrelid::regclass ORDER BY con.confrelid::regclass) INTO "references"
 		  FROM pg_constraint con WHERE con.contype = 'f' AND con.conrelid = k_rel[i];
-		soft_references := NULL;	-- references the catalog does not know: not found yet (issue 15)
-		routines := NULL;
+		-- references the catalog does not know, and code that uses the key: the notes the plan of this table alone
+		-- gives (migrate_discovery.sql), over its key and the columns of the foreign keys to it
+		IF key_kind = 'integer' THEN
+			SELECT array_agg(u.r ORDER BY u.n), array_agg(u.a ORDER BY u.n) INTO cc_rel, cc_att
+			  FROM (SELECT k_rel[i] AS r, a.attnum AS a, 0 AS n FROM pg_attribute a WHERE a.attrelid = k_rel[i] AND a.attname = k_col[i]
+					UNION ALL
+					SELECT con.conrelid, ck.att, 1 FROM pg_constraint con, unnest(con.conkey, con.confkey) AS ck(att, fatt)
+					 WHERE con.contype = 'f' AND con.confrelid = k_rel[i] AND con.conparentid = 0
+					   AND ck.fatt = (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = k_rel[i] AND a.attname = k_col[i])) AS u;
+			SELECT array_agg(d.object ORDER BY d.object) INTO soft_references
+			  FROM @extschema@.uuid7_plan_discovery('[]'::jsonb, ARRAY[k_rel[i]], cc_att[1:1], cc_rel, cc_att, '{}') AS d;
+			SELECT array_agg(DISTINCT d.object ORDER BY d.object) INTO routines
+			  FROM @extschema@.uuid7_plan_code('[]'::jsonb, ARRAY[k_rel[i]], cc_att[1:1], cc_rel, cc_att) AS d;
+		ELSE
+			soft_references := NULL;
+			routines := NULL;
+		END IF;
 		wave := NULL;
 		refusal := NULL;
 		offline_estimate := NULL;

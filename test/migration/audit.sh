@@ -40,7 +40,7 @@ CREATE TABLE events (id uuid PRIMARY KEY DEFAULT uuid_generate_v7(), payload tex
 -- two small groups, and one that a view blocks (arithmetic on the key)
 CREATE TABLE users (id bigserial PRIMARY KEY, email text);
 CREATE TABLE sessions (id bigserial PRIMARY KEY, user_id bigint NOT NULL REFERENCES users);
-CREATE TABLE settings (id serial PRIMARY KEY, v text);
+CREATE TABLE settings (id serial PRIMARY KEY, v text, user_id bigint);	-- a reference to users without a constraint
 CREATE TABLE legacy_codes (id int PRIMARY KEY, code text);
 CREATE VIEW legacy_next AS SELECT id + 1 AS next_id FROM legacy_codes;
 CREATE VIEW task_overview AS
@@ -65,6 +65,13 @@ INSERT INTO legacy_codes VALUES (1, 'x'), (2, 'y');
 ANALYZE;
 SQL
 
+check_sql "soft references and routines: the plan's notes of each table (settings.user_id for users by its name; steps_of() uses tasks' key through steps.task_id)" \
+	"SELECT table_name::text || '|' || coalesce(soft_references::text, '') || '|' || coalesce(routines::text LIKE '%steps_of%', false)
+	   FROM uuid7_audit(ARRAY['public']) WHERE table_name::text IN ('users', 'settings', 'tasks', 'events') ORDER BY 1" \
+"events||false
+settings||false
+tasks||true
+users|{public.settings.user_id}|false"
 audit="SELECT table_name::text, wave, key_column, key_type::text, key_kind, rows, referenced_by::text, \"references\"::text,
 	refusal IS NOT NULL AS refused, offline_estimate > interval '0' AS off_est, online_estimate > interval '0' AS on_est
 	FROM uuid7_audit(ARRAY['public']) ORDER BY wave NULLS LAST, table_name::text"
