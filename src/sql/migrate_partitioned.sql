@@ -192,43 +192,24 @@ COMMENT ON FUNCTION uuid7_plan_partition_indexes(oid) IS
 	'internal to the migration plan: the partitions'' indexes below a partitioned index the plan drops and creates again';
 
 -- PostgreSQL 18 records NOT NULL constraints by name (pg_constraint, contype 'n'), and ALTER COLUMN TYPE on a
--- partitioned table makes a partition's NOT NULL constraint of that column again under its parent's name. The
--- partitions below rel whose NOT NULL constraint of a converted column (atts) has a name of its own (a table
--- created alone and attached): the migration gives each its name back after the type change. None before 18.
+-- partitioned table makes a partition's NOT NULL constraint of that column again under its parent's name; an
+-- inherited NOT NULL constraint cannot be renamed back. The partitions below rel whose NOT NULL constraint of a
+-- converted column (atts) has a name of its own (a table created alone and attached), with the name it will have:
+-- the plan notes each. None before 18.
 CREATE OR REPLACE FUNCTION uuid7_plan_partition_not_null(rel oid, atts name[])
-RETURNS TABLE (part regclass, attname name, conname name)
+RETURNS TABLE (part regclass, attname name, conname name, new_name name)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-	SELECT con.conrelid::regclass, a.attname, con.conname
+	SELECT con.conrelid::regclass, a.attname, con.conname, pc.conname
 	  FROM pg_partition_tree(rel) AS t
 	  JOIN pg_constraint con ON con.conrelid = t.relid AND con.contype = 'n'
 	  JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
 	  JOIN pg_inherits ih ON ih.inhrelid = con.conrelid
-	 WHERE t.relid <> rel AND a.attname = ANY (atts)
-	   AND con.conname IS DISTINCT FROM (
-			SELECT pc.conname FROM pg_constraint pc JOIN pg_attribute pa ON pa.attrelid = pc.conrelid AND pa.attnum = pc.conkey[1]
-			 WHERE pc.conrelid = ih.inhparent AND pc.contype = 'n' AND pa.attname = a.attname)
+	  JOIN pg_constraint pc ON pc.conrelid = ih.inhparent AND pc.contype = 'n'
+	  JOIN pg_attribute pa ON pa.attrelid = pc.conrelid AND pa.attnum = pc.conkey[1] AND pa.attname = a.attname
+	 WHERE t.relid <> rel AND a.attname = ANY (atts) AND con.conname <> pc.conname
 	 ORDER BY t.level, con.conrelid::regclass::text, a.attname
 $fn$;
 COMMENT ON FUNCTION uuid7_plan_partition_not_null(oid, name[]) IS
-	'internal to the migration plan: the NOT NULL constraints of partitions whose own names the type change would replace (PostgreSQL 18+)';
-
--- A migration step: the NOT NULL constraint of column att of table rel is named conname again (after the type change).
-CREATE OR REPLACE FUNCTION uuid7_restore_not_null_name(rel regclass, att name, conname name) RETURNS void
-LANGUAGE plpgsql VOLATILE STRICT
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-	current_name name;
-BEGIN
-	SELECT con.conname INTO current_name
-	  FROM pg_constraint con JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
-	 WHERE con.conrelid = rel AND con.contype = 'n' AND a.attname = att;
-	IF current_name IS NOT NULL AND current_name <> conname THEN
-		EXECUTE format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', rel, current_name, conname);
-	END IF;
-END;
-$fn$;
-COMMENT ON FUNCTION uuid7_restore_not_null_name(regclass, name, name) IS
-	'internal to the migration: names the NOT NULL constraint of a column of a partition as it was before the type change (PostgreSQL 18+)';
+	'internal to the migration plan: the NOT NULL constraints of partitions whose own names the type change replaces by their parent''s (PostgreSQL 18+)';

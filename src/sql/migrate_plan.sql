@@ -1292,14 +1292,15 @@ BEGIN
 			CONTINUE WHEN k_rel[i] <> rec.rel OR k_phase[i] <> 'keep old key';
 			r_phase := r_phase || k_phase[i]; r_object := r_object || k_object[i]; r_detail := r_detail || k_detail[i]; r_stmt := r_stmt || k_part[i];
 		END LOOP;
-		-- (partitioned: the NOT NULL constraints of partitions keep their own names; migrate_partitioned.sql)
+		-- (partitioned, PostgreSQL 18+: NOT NULL constraints of partitions that take their parent's name; migrate_partitioned.sql)
 		FOR rec2 IN SELECT * FROM @extschema@.uuid7_plan_partition_not_null(rec.rel,
 						(SELECT array_agg(a.attname) FROM unnest(c_rel, c_att) AS u(r, n)
 						   JOIN pg_attribute a ON a.attrelid = u.r AND a.attnum = u.n WHERE u.r = rec.rel)) LOOP
-			r_phase := r_phase || 'not null'::text;
+			r_phase := r_phase || 'note'::text;
 			r_object := r_object || format('%I on %s', rec2.conname, rec2.part);
-			r_detail := r_detail || format('NOT NULL constraint of column %I of partition %s keeps its name (the type change gives it its parent''s)', rec2.attname, rec2.part);
-			r_stmt := r_stmt || format('SELECT %s.uuid7_restore_not_null_name(%L::pg_catalog.regclass, %L, %L)', ext, rec2.part, rec2.attname, rec2.conname);
+			r_detail := r_detail || format('NOT NULL constraint %I of column %I of partition %s is renamed %I by the type change (PostgreSQL gives it its parent''s name, and an inherited NOT NULL constraint cannot be renamed back)',
+				rec2.conname, rec2.attname, rec2.part, rec2.new_name);
+			r_stmt := r_stmt || NULL::text;
 		END LOOP;
 	END LOOP;
 

@@ -40,8 +40,15 @@ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'mig_snap') AND n.nspname !~ '^pg_(toast_)?temp'
 	AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e');
 
+-- (PostgreSQL 18+: an inherited NOT NULL constraint of a partition is listed under its parent's name — the type change
+-- gives it that name, as the plan notes, and it cannot be renamed back)
 CREATE VIEW mig_snap.now_cons AS
-SELECT r.rel, c.conname::text, c.contype, pg_get_constraintdef(c.oid) AS def, c.convalidated AS validated
+SELECT r.rel, CASE WHEN c.contype = 'n' AND c.coninhcount > 0 THEN coalesce((
+		SELECT pc.conname FROM pg_inherits ih JOIN pg_constraint pc ON pc.conrelid = ih.inhparent AND pc.contype = 'n'
+		 WHERE ih.inhrelid = c.conrelid AND pc.conkey = ARRAY[(SELECT pa.attnum FROM pg_attribute pa
+				 JOIN pg_attribute ca ON ca.attrelid = c.conrelid AND ca.attnum = c.conkey[1] AND ca.attname = pa.attname
+				WHERE pa.attrelid = ih.inhparent)]), c.conname) ELSE c.conname END::text AS conname,
+	   c.contype, pg_get_constraintdef(c.oid) AS def, c.convalidated AS validated
 FROM pg_constraint c JOIN mig_snap.user_rels r ON r.oid = c.conrelid;
 
 CREATE VIEW mig_snap.now_idx AS
